@@ -1,0 +1,38 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Everything else is a step of those.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+# A portable llama.cpp build (AVX2/FMA, not -march=native) so pip's cached wheel runs on any machine of this kind.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: install models demo test lint bench synth clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> installing Nudge and its dependencies (llama-cpp-python compiles once, ~9 min, then comes from pip's cache)"
+	$(BIN)/pip install --progress-bar on -e '.[local,dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+models: install
+	$(BIN)/nudge setup
+
+demo: models
+	$(BIN)/nudge demo
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/pytest
+
+bench: models
+	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/import.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/embed.py
+
+clean:
+	rm -rf $(VENV) cdk.out .pytest_cache

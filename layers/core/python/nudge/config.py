@@ -1,0 +1,78 @@
+"""Settings read from the environment once, in one place (every variable is in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nudge.errors import InputError
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("NUDGE_DATA_DIR") or Path.home() / ".local" / "share" / "nudge")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None
+    me: str | None
+    timezone: str
+    llm_base_url: str | None
+    llm_chat_model: str | None
+    llm_embed_model: str | None
+    ingest_api_token: str | None
+    telegram_bot_token: str | None
+    telegram_webhook_secret: str | None
+    telegram_allowed_user_ids: frozenset[int]
+    telegram_api_base_url: str
+    lock_table_name: str
+    dedup_table_name: str
+    aws_endpoint_url: str | None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InputError(f"unknown time zone {self.timezone!r} (NUDGE_TIMEZONE)") from exc
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.data_dir / "pgdata"
+
+
+def _user_ids(raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
+    except ValueError as exc:
+        raise InputError(f"TELEGRAM_ALLOWED_USER_IDS must be numbers, got {raw!r}") from exc
+
+
+def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = None) -> Settings:
+    """Settings from `env` (default: the process environment); `data_dir` overrides NUDGE_DATA_DIR."""
+    env = dict(os.environ if env is None else env)
+    get = lambda name: env.get(name) or None  # noqa: E731 - empty means unset
+    return Settings(
+        data_dir=Path(data_dir or get("NUDGE_DATA_DIR") or _default_data_dir()).expanduser(),
+        database_url=get("DATABASE_URL"),
+        me=get("NUDGE_ME"),
+        timezone=get("NUDGE_TIMEZONE") or "UTC",
+        llm_base_url=get("LLM_BASE_URL"),
+        llm_chat_model=get("LLM_CHAT_MODEL"),
+        llm_embed_model=get("LLM_EMBED_MODEL"),
+        ingest_api_token=get("INGEST_API_TOKEN"),
+        telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+        telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+        telegram_allowed_user_ids=_user_ids(env.get("TELEGRAM_ALLOWED_USER_IDS", "")),
+        telegram_api_base_url=get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org",
+        lock_table_name=get("LOCK_TABLE_NAME") or "nudge-locks",
+        dedup_table_name=get("DEDUP_TABLE_NAME") or "nudge-telegram-updates",
+        aws_endpoint_url=get("AWS_ENDPOINT_URL"),
+    )
