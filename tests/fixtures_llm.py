@@ -1,0 +1,1 @@
+"""LLM fixtures (the real tiny models through llm_service)."""
