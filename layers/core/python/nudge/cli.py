@@ -1,0 +1,222 @@
+"""The `nudge` command: a thin face over the core. Only this module prints.
+
+Each command is one function whose docstring is its --help (ending with an example); it opens the
+core through bootstrap, calls one service and turns core errors into exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from nudge.config import Settings, load_settings
+from nudge.errors import InputError, NudgeError
+
+
+def _json_line(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
+    """Parse a WhatsApp export and print one JSON object per message (JSON Lines).
+
+    FILE is a .txt export, a .zip holding one, or - for standard input.
+
+    Example: nudge parse "WhatsApp Chat with Ana.txt" --stats
+    """
+    from nudge.whatsapp import parse_bytes, parse_path
+
+    if args.file == "-":
+        parsed = parse_bytes(sys.stdin.buffer.read(), source="<stdin>", date_order=args.date_order)
+    else:
+        parsed = parse_path(args.file, date_order=args.date_order)
+    out = sys.stdout
+    for message in parsed.messages:
+        out.write(json.dumps(message.to_json(), ensure_ascii=False) + "\n")
+    if args.stats:
+        senders = sorted({m.sender for m in parsed.messages if m.sender})
+        first, last = (parsed.messages[0].sent_at, parsed.messages[-1].sent_at) \
+            if parsed.messages else (None, None)
+        print(f"messages: {len(parsed.messages)}\nsenders: {len(senders)} ({', '.join(senders)})\n"
+              f"first: {first}\nlast: {last}\nformat: {parsed.format}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import WhatsApp exports: parse, store (idempotent) and embed for search.
+
+    Prints one JSON object per file: {"chat", "inserted", "duplicates", "skipped"}.
+    Re-importing the same or an overlapping export inserts only what is new.
+
+    Example: nudge import "WhatsApp Chat with Ana.txt" --me Sam
+    """
+    from nudge.bootstrap import open_services
+    from nudge.importer import import_export
+    from nudge.whatsapp import parse_path
+
+    parsed_files = [parse_path(f) for f in args.files]  # all parse before anything is stored
+    with open_services(settings) as services:
+        for parsed in parsed_files:
+            result = import_export(services.conn, parsed, chat_name=args.chat,
+                                   me=args.me or settings.me, embed=services.embed)
+            _json_line(result.to_json())
+    return 0
+
+
+def default_digest_day(settings: Settings) -> date:
+    """Yesterday in the user's time zone (NUDGE_TIMEZONE)."""
+    return (datetime.now(settings.tz) - timedelta(days=1)).date()
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Digest of one day: per chat the counts, open questions to you, important messages and a
+    short summary by the local LLM (facts only when the LLM is unavailable).
+
+    Example: nudge digest --date 2024-11-26 --json
+    """
+    from nudge.bootstrap import open_services
+    from nudge.digest import build_digest, format_digest
+    from nudge.preferences import user_preferences
+
+    day = _parse_date(args.date) if args.date else default_digest_day(settings)
+    with open_services(settings) as services:
+        prefs = user_preferences(services.conn, services.user_id)
+        digest = build_digest(services.conn, user_id=services.user_id, day=day, me=settings.me,
+                              llm=services.llm, keywords=prefs.keywords,
+                              chat_types=prefs.chat_types)
+    print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2) if args.json
+          else format_digest(digest))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Search all messages by meaning and by words (hybrid: pgvector + full text).
+
+    Example: nudge search "what did Emre say about the party" --chat "Trip to Lisbon"
+    """
+    from nudge.bootstrap import open_services
+    from nudge.search import search
+
+    with open_services(settings) as services:
+        hits = search(services.conn, query=args.query,
+                      query_embedding=services.embed_query(args.query), chat=args.chat,
+                      sender=args.sender,
+                      since=_parse_date(args.since) if args.since else None,
+                      until=_parse_date(args.until) if args.until else None, limit=args.limit)
+    if args.json:
+        print(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            print(f"{hit.sent_at:%Y-%m-%d %H:%M}  [{hit.chat}] {hit.sender or '-'}: {hit.text}")
+        if not hits:
+            print("No matching messages.")
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    """Prepare the default models offline (convert all-MiniLM-L6-v2 to GGUF once) and the
+    embedded Postgres. Safe to run again: nothing is done twice.
+
+    Example: nudge setup
+    """
+    import time
+
+    from nudge.llm.models import chat_model_path, embed_model_path
+    from nudge.store.db import open_database
+
+    started = time.perf_counter()
+    print("==> chat model:", chat_model_path(settings), flush=True)
+    print("==> embedding model (converted once, then cached) ...", flush=True)
+    print("    ", embed_model_path(settings), flush=True)
+    print("==> database (embedded Postgres + pgvector, migrations) ...", flush=True)
+    with open_database(settings):
+        pass
+    print(f"==> ready in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Import the bundled sample exports and show what Nudge does with them: the digest of the
+    busiest day, open questions and a search.
+
+    Example: nudge demo
+    """
+    from nudge.demo import run_demo
+
+    return run_demo(settings, me=args.me or settings.me or "Sam")
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    parser = argparse.ArgumentParser(prog="nudge", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="embedded Postgres and prepared models (env NUDGE_DATA_DIR, "
+                             "default ~/.local/share/nudge)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands: dict[str, Command] = {}
+
+    def add(name: str, func: Command) -> argparse.ArgumentParser:
+        doc = func.__doc__ or ""
+        commands[name] = func
+        return sub.add_parser(name, help=doc.splitlines()[0], description=doc,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = add("parse", cmd_parse)
+    p.add_argument("file")
+    p.add_argument("--date-order", choices=["auto", "dmy", "mdy", "ymd"], default="auto")
+    p.add_argument("--stats", action="store_true", help="summary on stderr")
+
+    p = add("import", cmd_import)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--chat", help="chat name (default: from the export's file name)")
+    p.add_argument("--me", help="your display name in the exports (env NUDGE_ME)")
+
+    p = add("digest", cmd_digest)
+    p.add_argument("--date", help="YYYY-MM-DD (default: yesterday in NUDGE_TIMEZONE)")
+    p.add_argument("--json", action="store_true")
+
+    p = add("search", cmd_search)
+    p.add_argument("query")
+    p.add_argument("--chat")
+    p.add_argument("--sender")
+    p.add_argument("--since", help="YYYY-MM-DD")
+    p.add_argument("--until", help="YYYY-MM-DD")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+
+    add("setup", cmd_setup)
+    p = add("demo", cmd_demo)
+    p.add_argument("--me", help="your name in the sample exports (default Sam)")
+    return parser, commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, commands = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+        return commands[args.command](args, settings)
+    except NudgeError as exc:
+        print(f"nudge: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""`nudge demo`: the bundled sample exports through the whole flow, on the embedded default."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from nudge.config import Settings
+
+
+def _step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def run_demo(settings: Settings, *, me: str) -> int:
+    from nudge.bootstrap import open_services
+    from nudge.digest import build_digest, format_digest
+    from nudge.importer import import_export
+    from nudge.preferences import user_preferences
+    from nudge.samples import sample_paths
+    from nudge.search import search
+    from nudge.whatsapp import parse_path
+
+    started = time.perf_counter()
+    _step("starting the embedded Postgres and the local LLM service")
+    with open_services(settings) as services:
+        conn = services.conn
+        if services.llm is None:
+            print("    (no LLM: digest facts only, full-text search only)", file=sys.stderr)
+        for path in sample_paths():
+            parsed = parse_path(path)
+            result = import_export(conn, parsed, me=me, embed=services.embed)
+            _step(f"imported {path.name}: {result.inserted} new, {result.duplicates} already known")
+        busiest = conn.execute(
+            "SELECT sent_at::date, count(*) FROM messages WHERE user_profile_id = %s"
+            " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1", [services.user_id]).fetchone()
+        if busiest is None:
+            print("nothing imported", file=sys.stderr)
+            return 1
+        day = busiest[0]
+        _step(f"digest of the busiest sample day, {day} ({busiest[1]} messages)")
+        prefs = user_preferences(conn, services.user_id)
+        digest = build_digest(conn, user_id=services.user_id, day=day, me=me, llm=services.llm,
+                              keywords=prefs.keywords or ["party"], chat_types=prefs.chat_types)
+        print(format_digest(digest))
+        query = "what did Emre say about the party?"
+        _step(f"search: {query}")
+        for hit in search(conn, query=query, query_embedding=services.embed_query(query),
+                          sender="Emre", limit=5):
+            print(f"  {hit.sent_at:%Y-%m-%d %H:%M} [{hit.chat}] {hit.sender}: {hit.text}")
+    _step(f"done in {time.perf_counter() - started:.1f} s")
+    return 0

@@ -1,0 +1,197 @@
+"""The daily digest: facts computed in code, a short summary phrased by the LLM from those facts.
+
+The model is small and may be down, so it never decides anything: it only turns facts that are
+already true into a sentence. Without it the digest still comes out, facts only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+import psycopg
+
+from nudge.errors import LLMUnavailable
+from nudge.importance import is_addressed_to_me, matching_keywords
+
+SUMMARY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"summary": {"type": "string"}},
+    "required": ["summary"],
+}
+_MAX_SUMMARY_CHARS = 400
+_MESSAGES_SHOWN_TO_LLM = 12
+
+
+class ChatModel(Protocol):
+    def chat_json(self, messages: list[dict], *, schema: dict, max_tokens: int = 256) -> dict: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    sender: str
+    sent_at: datetime
+    text: str
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        item = {"sender": self.sender, "sent_at": self.sent_at.strftime("%Y-%m-%dT%H:%M:%S"),
+                "text": self.text}
+        if self.reason:
+            item["reason"] = self.reason
+        return item
+
+
+@dataclass(slots=True)
+class ChatDigest:
+    chat: str
+    chat_type: str
+    messages: int
+    senders: dict[str, int]
+    needs_reply: list[DigestItem] = field(default_factory=list)
+    important: list[DigestItem] = field(default_factory=list)
+    summary: str = ""
+    sample: list[DigestItem] = field(default_factory=list)  # the latest texts, for the LLM only
+
+    def facts_sentence(self) -> str:
+        """The summary written in code: who wrote how much, and what waits for the user."""
+        top = ", ".join(f"{name} ({count})" for name, count in
+                        sorted(self.senders.items(), key=lambda kv: -kv[1])[:4])
+        sentence = f"{self.messages} messages" + (f" from {top}" if top else "") + "."
+        if self.needs_reply:
+            n = len(self.needs_reply)
+            sentence += f" {n} question{'s' if n > 1 else ''} for you still open."
+        if self.important:
+            sentence += f" {len(self.important)} important."
+        return sentence
+
+    def to_json(self) -> dict:
+        return {
+            "chat": self.chat,
+            "messages": self.messages,
+            "summary": self.summary,
+            "needs_reply": [item.to_json() for item in self.needs_reply],
+            "important": [item.to_json() for item in self.important],
+        }
+
+
+@dataclass(slots=True)
+class Digest:
+    day: date
+    llm: str  # "ok" | "unavailable" (CONTRACTS.md)
+    chats: list[ChatDigest]
+
+    def to_json(self) -> dict:
+        return {"date": self.day.isoformat(), "llm": self.llm,
+                "chats": [chat.to_json() for chat in self.chats]}
+
+
+_DAY_MESSAGES_SQL = """
+SELECT c.name, c.type, m.sender_name, m.from_me, m.sent_at, m.kind, m.text, m.is_critical,
+       coalesce(ct.is_critical, false) AS sender_critical,
+       EXISTS (SELECT 1 FROM messages r
+               WHERE r.chat_id = m.chat_id AND r.from_me AND r.sent_at >= m.sent_at
+                 AND r.id <> m.id) AS answered
+FROM messages m
+JOIN chats c ON c.id = m.chat_id
+LEFT JOIN contacts ct ON ct.id = m.sender_contact_id
+WHERE m.user_profile_id = %(user)s AND m.sent_at >= %(start)s AND m.sent_at < %(end)s
+  AND (%(chat_types)s::text[] IS NULL OR c.type = ANY(%(chat_types)s::text[]))
+ORDER BY c.name, m.sent_at, m.id
+"""
+
+
+def collect_facts(
+    conn: psycopg.Connection, *, user_id: int, day: date, me: str | None,
+    keywords: list[str] | None = None, chat_types: list[str] | None = None,
+) -> list[ChatDigest]:
+    """Per chat that had messages on `day` (wall-clock time of the export): counts, senders, the
+    questions to the user nobody answered, and the messages that match importance criteria."""
+    start = datetime.combine(day, datetime.min.time())
+    rows = conn.execute(_DAY_MESSAGES_SQL, {
+        "user": user_id, "start": start, "end": start + timedelta(days=1),
+        "chat_types": chat_types or None,
+    }).fetchall()
+    chats: dict[str, ChatDigest] = {}
+    for (chat, chat_type, sender, from_me, sent_at, kind, text, critical, sender_critical,
+         answered) in rows:
+        if kind == "system":
+            continue
+        digest = chats.setdefault(chat, ChatDigest(chat, chat_type, 0, {}))
+        digest.messages += 1
+        who = "me" if from_me else (sender or "?")
+        digest.senders[who] = digest.senders.get(who, 0) + 1
+        if from_me or kind != "text":
+            continue
+        item = DigestItem(sender or "?", sent_at, text)
+        digest.sample.append(item)
+        if not answered and is_addressed_to_me(text, chat_type=chat_type, me=me):
+            digest.needs_reply.append(item)
+        reasons = []
+        if critical or sender_critical:
+            reasons.append("critical contact" if sender_critical else "marked critical")
+        if found := matching_keywords(text, keywords or []):
+            reasons.append("keyword: " + ", ".join(found))
+        if reasons:
+            digest.important.append(DigestItem(item.sender, sent_at, text, "; ".join(reasons)))
+    for digest in chats.values():
+        digest.senders = dict(Counter(digest.senders).most_common())
+        digest.sample = digest.sample[-_MESSAGES_SHOWN_TO_LLM:]
+    return sorted(chats.values(), key=lambda d: -d.messages)
+
+
+def _summary_prompt(digest: ChatDigest) -> list[dict]:
+    lines = "\n".join(f"{m.sender}: {m.text[:200]}" for m in digest.sample)
+    return [
+        {"role": "system", "content": "You summarise a chat for a busy person in one or two short "
+                                      "sentences. Use only the facts and messages given."},
+        {"role": "user", "content": f"Chat: {digest.chat}\nFacts: {digest.facts_sentence()}\n"
+                                    f"Messages:\n{lines}\n\nReply as JSON with a 'summary'."},
+    ]
+
+
+def phrase_summaries(chats: list[ChatDigest], llm: ChatModel | None) -> str:
+    """Ask the LLM to phrase each chat's summary; on any failure keep the facts sentence.
+    Returns "ok" or "unavailable" for the digest's `llm` field."""
+    status = "ok" if llm is not None else "unavailable"
+    for digest in chats:
+        digest.summary = digest.facts_sentence()
+        if status != "ok" or not digest.sample:
+            continue
+        try:
+            answer = llm.chat_json(_summary_prompt(digest), schema=SUMMARY_SCHEMA, max_tokens=96)
+        except LLMUnavailable:
+            status = "unavailable"
+            continue
+        phrased = str(answer.get("summary", "")).strip()
+        if phrased:
+            digest.summary = f"{phrased[:_MAX_SUMMARY_CHARS]} ({digest.facts_sentence()})"
+    return status
+
+
+def build_digest(
+    conn: psycopg.Connection, *, user_id: int, day: date, me: str | None,
+    llm: ChatModel | None, keywords: list[str] | None = None, chat_types: list[str] | None = None,
+) -> Digest:
+    chats = collect_facts(conn, user_id=user_id, day=day, me=me, keywords=keywords,
+                          chat_types=chat_types)
+    status = phrase_summaries(chats, llm)
+    return Digest(day, status, chats)
+
+
+def format_digest(digest: Digest) -> str:
+    """Plain text for the terminal (the bot renders its own HTML from the same Digest)."""
+    lines = [f"Digest for {digest.day:%A %d %B %Y}"]
+    if digest.llm != "ok":
+        lines.append("(the LLM was unavailable: facts only)")
+    if not digest.chats:
+        lines.append("No messages that day.")
+    for chat in digest.chats:
+        lines += ["", f"== {chat.chat} ==", chat.summary]
+        for item in chat.needs_reply:
+            lines.append(f"  ? {item.sent_at:%H:%M} {item.sender}: {item.text}")
+        for item in chat.important:
+            lines.append(f"  ! {item.sent_at:%H:%M} {item.sender}: {item.text}  [{item.reason}]")
+    return "\n".join(lines)
