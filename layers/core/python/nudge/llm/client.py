@@ -1,0 +1,107 @@
+"""HTTP client for any OpenAI-compatible endpoint (llm_service, llama.cpp's server, others).
+
+Only httpx is imported, so Lambdas can use it. Every transport failure, timeout, 5xx or
+unusable answer becomes LLMUnavailable, so callers need one `except` for a deterministic fallback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from nudge.errors import LLMUnavailable
+
+EMBED_BATCH = 64
+Message = dict[str, str]
+
+
+class LLMClient:
+    """Chat, JSON-constrained chat, embeddings and a health probe over one httpx.Client."""
+
+    def __init__(self, base_url: str, *, timeout: float = 60.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> LLMClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def chat(self, messages: Sequence[Message], *, json_schema: dict[str, Any] | None = None,
+             max_tokens: int = 256, temperature: float = 0.2) -> str:
+        """The assistant's text; with `json_schema`, output constrained to that schema."""
+        body: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens,
+                                "temperature": temperature}
+        if json_schema is not None:
+            body["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": "answer", "schema": json_schema}}
+        answer = self._post("/v1/chat/completions", body)
+        try:
+            return answer["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError) as exc:
+            raise LLMUnavailable(f"unexpected chat answer from {self.base_url}") from exc
+
+    def chat_json(self, messages: Sequence[Message], *, schema: dict[str, Any],
+                  max_tokens: int = 256) -> dict[str, Any]:
+        """Schema-constrained chat parsed as a JSON object (temperature 0 for repeatability)."""
+        text = self.chat(messages, json_schema=schema, max_tokens=max_tokens, temperature=0.0)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LLMUnavailable(f"the model did not answer valid JSON: {text[:200]!r}") from exc
+        if not isinstance(value, dict):
+            raise LLMUnavailable(f"the model answered JSON that is not an object: {text[:200]!r}")
+        return value
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One L2-normalised vector per text, in order, sent in batches of EMBED_BATCH."""
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = list(texts[start:start + EMBED_BATCH])
+            answer = self._post("/v1/embeddings", {"input": batch})
+            try:
+                rows = sorted(answer["data"], key=lambda row: row["index"])
+                vectors.extend(row["embedding"] for row in rows)
+            except (KeyError, TypeError) as exc:
+                raise LLMUnavailable(f"unexpected embeddings answer from {self.base_url}") from exc
+            if len(rows) != len(batch):
+                raise LLMUnavailable(f"asked for {len(batch)} embeddings, got {len(rows)}")
+        return vectors
+
+    def health(self) -> bool:
+        """True when the service answers /health with 200 (models loaded)."""
+        try:
+            return self._http.get("/health").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        try:
+            response = self._http.post(path, json=body)
+        except httpx.HTTPError as exc:
+            raise LLMUnavailable(f"LLM service at {self.base_url} unreachable: {exc}") from exc
+        if response.status_code >= 400:
+            raise LLMUnavailable(
+                f"LLM service answered {response.status_code} on {path}: {_error_of(response)}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise LLMUnavailable(f"LLM service answered non-JSON on {path}") from exc
+
+
+def _error_of(response: httpx.Response) -> str:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return response.text[:200]
+    if isinstance(error, dict):  # OpenAI and llama.cpp's server nest the message
+        return str(error.get("message", error))
+    return str(error)

