@@ -1,0 +1,98 @@
+"""The digest's facts come from code over the real database; the LLM only phrases them."""
+
+from datetime import date, datetime
+
+from nudge.digest import build_digest, format_digest
+from nudge.domain import Message, ParsedExport
+from nudge.errors import LLMUnavailable
+from nudge.importer import import_export
+from nudge.store import ensure_user
+
+DAY = date(2024, 11, 26)
+
+
+def _export(chat: str, rows: list[tuple[str, str, str]]) -> ParsedExport:
+    messages = [Message(sent_at=datetime.fromisoformat(f"2024-11-26T{hhmm}:00"), sender=sender,
+                        text=text) for hhmm, sender, text in rows]
+    return ParsedExport(messages=messages, source=f"{chat}.txt", format="android dmy 24h",
+                        date_order="dmy", chat_name=chat)
+
+
+class PhrasingLLM:
+    def __init__(self) -> None:
+        self.prompts: list[list[dict]] = []
+
+    def chat_json(self, messages, *, schema, max_tokens=256):
+        self.prompts.append(messages)
+        return {"summary": "Plans for the party."}
+
+
+class DownLLM:
+    def chat_json(self, messages, *, schema, max_tokens=256):
+        raise LLMUnavailable("connection refused")
+
+
+def _seed(db):
+    user = ensure_user(db, name="Sam")
+    import_export(db, _export("Trip", [
+        ("09:00", "Emre", "The party is at my place on Friday"),
+        ("09:05", "Ana", "Sam, can you book the car?"),
+        ("09:06", "Ben", "@Sam are you coming Friday?"),
+        ("09:30", "Sam", "Coming Friday!"),
+        ("10:00", "Ana", "Who brings drinks?"),
+        ("11:00", "Emre", "Sam, did you pay the deposit?"),
+    ]), me="Sam")
+    import_export(db, _export("Ana", [("12:00", "Ana", "¿Vienes a cenar?"), ("12:01", "Ana", "ok")]),
+                  me="Sam")
+    return user
+
+
+def test_open_questions_to_me_are_those_without_a_later_reply_from_me(db):
+    user = _seed(db)
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
+    trip = next(c for c in digest.chats if c.chat == "Trip")
+    assert [i.text for i in trip.needs_reply] == ["Sam, did you pay the deposit?"]
+    ana = next(c for c in digest.chats if c.chat == "Ana")
+    assert [i.text for i in ana.needs_reply] == ["¿Vienes a cenar?"]
+
+
+def test_counts_and_senders_are_per_chat_and_busiest_chat_comes_first(db):
+    user = _seed(db)
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
+    assert [c.chat for c in digest.chats] == ["Trip", "Ana"]
+    assert digest.chats[0].messages == 6
+    assert digest.chats[0].senders == {"Emre": 2, "Ana": 2, "Ben": 1, "me": 1}
+
+
+def test_keywords_and_critical_contacts_make_messages_important(db):
+    user = _seed(db)
+    db.execute("UPDATE contacts SET is_critical = true WHERE name = 'Ben'")
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None, keywords=["party"])
+    important = {i.text: i.reason for i in digest.chats[0].important}
+    assert important == {"The party is at my place on Friday": "keyword: party",
+                         "@Sam are you coming Friday?": "critical contact"}
+
+
+def test_the_llm_phrases_the_summary_from_the_facts(db):
+    user = _seed(db)
+    llm = PhrasingLLM()
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=llm)
+    assert digest.llm == "ok"
+    assert digest.chats[0].summary.startswith("Plans for the party.")
+    assert "6 messages" in llm.prompts[0][1]["content"]
+
+
+def test_when_the_llm_is_down_the_digest_still_comes_out_with_facts_only(db):
+    user = _seed(db)
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=DownLLM())
+    assert digest.llm == "unavailable"
+    assert digest.chats[0].summary.startswith("6 messages from")
+    text = format_digest(digest)
+    assert "LLM was unavailable" in text and "did you pay the deposit" in text
+
+
+def test_a_day_without_messages_gives_an_empty_digest(db):
+    user = _seed(db)
+    digest = build_digest(db, user_id=user, day=date(2024, 1, 1), me="Sam", llm=None)
+    assert digest.chats == [] and "No messages" in format_digest(digest)
+    assert digest.to_json() == {"date": "2024-01-01", "llm": "unavailable", "chats": []}
