@@ -1,0 +1,126 @@
+"""Parse speed: nudge's WhatsApp parser against whatstk and chat-miner on the same generated export.
+
+Run: .venv/bin/python bench/parse.py [--lines 100000] [--repeat 3]
+Prints lines/s for each parser and how many times faster nudge is. The target is >= 20x whatstk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+SENDERS = ("Sam", "Emre", "Ana", "Ben", "~ Lia", "\u202a+44 7700 900123\u202c")
+_VOCABULARY = (
+    "ok sure party tonight tomorrow where when bring drinks car booked train ticket lisbon "
+    "beach dinner 8pm sounds good 👍 haha no way really? see you at the station I'll check "
+    "can someone send the address please thanks 🙏 who is coming on Friday: 10:30 (maybe)"
+)
+WORDS = tuple(_VOCABULARY.split(" "))
+SYSTEM = (
+    "Emre added Ana",
+    "Ben left",
+    'Ana changed the group description',
+    "~ Lia joined using this group's invite link",
+)
+
+
+def generate_android_export(lines: int, *, seed: int = 7) -> str:
+    """A realistic Android group export (d/m/y, 24h) of exactly `lines` lines."""
+    rng = random.Random(seed)
+    out: list[str] = [
+        "26/11/2024, 09:00 - Messages and calls are end-to-end encrypted. No one outside of "
+        "this chat, not even WhatsApp, can read or listen to them. Tap to learn more."
+    ]
+    at = datetime(2024, 1, 1, 8, 0)
+    while len(out) < lines:
+        at += timedelta(minutes=rng.choice((0, 0, 1, 1, 2, 5, 17, 60)))
+        head = at.strftime("%d/%m/%Y, %H:%M - ")
+        roll = rng.random()
+        sender = rng.choice(SENDERS)
+        if roll < 0.01:
+            out.append(head + rng.choice(SYSTEM))
+        elif roll < 0.05:
+            out.append(head + sender + ": <Media omitted>")
+        elif roll < 0.06:
+            out.append(head + sender + ": This message was deleted")
+        elif roll < 0.07:
+            out.append(head + sender + ": " + _sentence(rng) + " <This message was edited>")
+        elif roll < 0.08:
+            out.append(head + sender + ": IMG-20241126-WA0012.jpg (file attached)")
+            out.append(_sentence(rng))
+        elif roll < 0.16:
+            out.append(head + sender + ": " + _sentence(rng))
+            out.extend(_sentence(rng) for _ in range(rng.randint(1, 3)))
+        else:
+            out.append(head + sender + ": " + _sentence(rng))
+    return "\n".join(out[:lines]) + "\n"
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 14)))
+
+
+def _time_best(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
+    best, count = float("inf"), 0
+    for _ in range(repeat):
+        start = time.process_time()
+        count = fn()
+        best = min(best, time.process_time() - start)
+    return best, count
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--lines", type=int, default=100_000)
+    args.add_argument("--repeat", type=int, default=3)
+    opts = args.parse_args(argv)
+    logging.disable(logging.CRITICAL)  # chat-miner logs and draws a progress bar per message
+    os.environ["TQDM_DISABLE"] = "1"
+
+    from nudge.whatsapp import parse_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "WhatsApp Chat with Bench.txt"
+        path.write_text(generate_android_export(opts.lines), encoding="utf-8")
+        results: dict[str, tuple[float, int]] = {
+            "nudge": _time_best(lambda: len(parse_path(path).messages), opts.repeat),
+        }
+        try:
+            from whatstk import WhatsAppChat
+
+            results["whatstk"] = _time_best(
+                lambda: len(WhatsAppChat.from_source(str(path), auto_header=True).df), 1
+            )
+        except ImportError:
+            print("whatstk not installed; skipped", file=sys.stderr)
+        try:
+            from chatminer.chatparsers import WhatsAppParser
+
+            def chatminer() -> int:
+                parser = WhatsAppParser(str(path))
+                parser.parse_file()
+                return len(parser.parsed_messages._parsed_messages)
+
+            results["chat-miner"] = _time_best(chatminer, 1)
+        except ImportError:
+            print("chat-miner not installed; skipped", file=sys.stderr)
+
+    ours = opts.lines / results["nudge"][0]
+    print(f"{opts.lines:,} lines, best of {opts.repeat} for nudge, 1 run for the others")
+    for name, (seconds, count) in results.items():
+        rate = opts.lines / seconds
+        ratio = "" if name == "nudge" else f"  nudge is {ours / rate:5.1f}x faster"
+        print(f"{name:>10}: {seconds * 1000:8.1f} ms {rate:12,.0f} lines/s {count:7,} msgs{ratio}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
