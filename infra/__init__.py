@@ -1,0 +1,1 @@
+"""AWS CDK app of Nudge: one stack per module, wired together by infra.system.build()."""

@@ -1,0 +1,58 @@
+"""The whole system for one environment: six stacks, their order, tags and nag checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import App, Environment, Stack, Tags
+
+from infra.api_stack import ApiStack
+from infra.config import EnvConfig, load_config
+from infra.data_stack import DataStack
+from infra.llm_stack import LlmStack
+from infra.monitoring_stack import MonitoringStack
+from infra.nag import add_checks
+from infra.network_stack import NetworkStack
+from infra.schedule_stack import ScheduleStack
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeSystem:
+    config: EnvConfig
+    network: NetworkStack
+    data: DataStack
+    llm: LlmStack
+    api: ApiStack
+    schedules: ScheduleStack
+    monitoring: MonitoringStack
+
+    @property
+    def stacks(self) -> list[Stack]:
+        return [self.network, self.data, self.llm, self.api, self.schedules, self.monitoring]
+
+
+def build(app: App, *, nag: bool = True) -> NudgeSystem:
+    """Add the stacks of `-c env=<name>` to `app`; env-agnostic unless account/region are given."""
+    config = load_config(app.node)
+    env = Environment(account=config.account, region=config.region)
+    prefix = config.prefix
+
+    def props(what: str) -> dict:
+        return {"env": env, "config": config, "description": f"Nudge ({config.name}): {what}"}
+
+    network = NetworkStack(app, f"{prefix}-Network", **props("VPC, endpoints, security groups"))
+    data = DataStack(app, f"{prefix}-Data", network=network,
+                     **props("Postgres, DynamoDB, secrets, model bucket, image repository"))
+    llm = LlmStack(app, f"{prefix}-Llm", network=network, data=data,
+                   **props("llm_service on ECS Fargate behind an internal load balancer"))
+    api = ApiStack(app, f"{prefix}-Api", network=network, data=data, llm=llm,
+                   **props("HTTP API: ingest, lock, Telegram webhook"))
+    schedules = ScheduleStack(app, f"{prefix}-Schedules", network=network, data=data, llm=llm,
+                              **props("digest and reminder schedules"))
+    monitoring = MonitoringStack(app, f"{prefix}-Monitoring", data=data, llm=llm, api=api,
+                                 schedules=schedules, **props("dashboard, alarms, SNS topic"))
+    Tags.of(app).add("project", "nudge")
+    Tags.of(app).add("environment", config.name)
+    if nag:
+        add_checks(app)
+    return NudgeSystem(config, network, data, llm, api, schedules, monitoring)
