@@ -76,15 +76,14 @@ class ScheduleStack(Stack):
                 on_failure=destinations.SqsDestination(self.dead_letter_queue),
             )
 
-        hour, minute = config.digest_hour_minute
+        # Every 15 minutes in the user's zone: the function sends yesterday's digest once the user's
+        # own digest time (set from Telegram, stored in Postgres) has passed, once per day.
         self.digest_schedule = self._schedule(
             "DigestSchedule",
-            scheduler.ScheduleExpression.cron(
-                minute=str(minute), hour=str(hour), time_zone=TimeZone.of(config.timezone)
-            ),
+            scheduler.ScheduleExpression.cron(minute="0/15", time_zone=TimeZone.of(config.timezone)),
             self.summarize,
             config,
-            "Daily digest at the user's local time",
+            "Daily digest at the user's local time (checked every 15 minutes)",
             max_age=Duration.hours(2),
         )
         self.reminder_schedule = self._schedule(
@@ -113,6 +112,10 @@ class ScheduleStack(Stack):
     ) -> scheduler.Schedule:
         target = targets.LambdaInvoke(
             fn.function,
+            # A retried invocation carries the same time, which makes the functions idempotent.
+            input=scheduler.ScheduleTargetInput.from_object(
+                {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
+            ),
             dead_letter_queue=self.dead_letter_queue,
             retry_attempts=config.schedule_retry_attempts,
             max_event_age=max_age,

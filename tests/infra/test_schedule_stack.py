@@ -14,9 +14,9 @@ def _schedules(synth: Synth) -> dict[str, dict]:
     return {k.rstrip("0123456789ABCDEF"): v["Properties"] for k, v in found.items()}
 
 
-def test_digest_runs_daily_at_the_configured_time_and_time_zone(each_env: Synth) -> None:
+def test_digest_is_checked_every_15_minutes_in_the_users_time_zone(each_env: Synth) -> None:
     digest = _schedules(each_env)["DigestSchedule"]
-    assert digest["ScheduleExpression"] == "cron(0 8 * * ? *)"
+    assert digest["ScheduleExpression"] == "cron(0/15 * * * ? *)"
     assert digest["ScheduleExpressionTimezone"] == "Europe/Berlin"
     assert digest["FlexibleTimeWindow"] == {"Mode": "OFF"}
     assert "Summarize" in str(digest["Target"]["Arn"])
@@ -26,6 +26,11 @@ def test_reminders_run_every_15_minutes(each_env: Synth) -> None:
     reminders = _schedules(each_env)["ReminderSchedule"]
     assert reminders["ScheduleExpression"] == "rate(15 minutes)"
     assert "Remind" in str(reminders["Target"]["Arn"])
+
+
+def test_schedules_pass_their_scheduled_time_so_retries_are_idempotent(each_env: Synth) -> None:
+    for schedule in _schedules(each_env).values():
+        assert schedule["Target"]["Input"] == '{"scheduled_time":"<aws.scheduler.scheduled-time>"}'
 
 
 def test_schedules_retry_and_end_in_the_dead_letter_queue(dev: Synth, prod: Synth) -> None:

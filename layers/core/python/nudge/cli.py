@@ -157,6 +157,27 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(settings, me=args.me or settings.me or "Sam")
 
 
+def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot locally by long polling: the same handlers as the webhook Lambda.
+
+    Needs TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_USER_IDS (your numeric Telegram id; others are
+    ignored). TELEGRAM_API_BASE_URL points it at another Bot API server. Polling deletes the bot's
+    webhook, so use a different bot token than the deployed one. Ctrl-C stops it.
+
+    Example: TELEGRAM_BOT_TOKEN=123:abc TELEGRAM_ALLOWED_USER_IDS=42 nudge bot
+    """
+    from nudge.telegram.polling import run_polling
+
+    if not settings.telegram_bot_token:
+        raise InputError("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
+    if not settings.telegram_allowed_user_ids:
+        raise InputError("TELEGRAM_ALLOWED_USER_IDS is not set: the bot would answer nobody")
+    print(f"nudge: polling {settings.telegram_api_base_url} as the bot; Ctrl-C stops",
+          file=sys.stderr, flush=True)
+    run_polling(settings)
+    return 0
+
+
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -198,6 +219,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--json", action="store_true")
 
     add("setup", cmd_setup)
+    add("bot", cmd_bot)
     p = add("demo", cmd_demo)
     p.add_argument("--me", help="your name in the sample exports (default Sam)")
     return parser, commands

@@ -7,13 +7,15 @@ from datetime import time
 
 import psycopg
 
+ALL_CHAT_TYPES = ("one_to_one", "group")
+
 
 @dataclass(frozen=True, slots=True)
 class Preferences:
     keywords: list[str] = field(default_factory=list)
     chat_types: list[str] | None = None  # None: every chat type
     daily_time: time = time(8, 0)
-    reminder_interval_minutes: int = 120
+    reminder_interval_minutes: int = 240  # the column's default too
 
 
 def user_preferences(conn: psycopg.Connection, user_id: int) -> Preferences:
@@ -23,9 +25,10 @@ def user_preferences(conn: psycopg.Connection, user_id: int) -> Preferences:
     if row is None:
         return Preferences()
     keywords, chat_types, daily_time, interval = row
+    every_type = not chat_types or set(chat_types) >= set(ALL_CHAT_TYPES)
     return Preferences(
-        keywords=list(keywords or []), chat_types=list(chat_types) if chat_types else None,
-        daily_time=daily_time or time(8, 0), reminder_interval_minutes=interval or 120,
+        keywords=list(keywords or []), chat_types=None if every_type else list(chat_types),
+        daily_time=daily_time or time(8, 0), reminder_interval_minutes=interval or 240,
     )
 
 
@@ -37,7 +40,7 @@ def save_preferences(conn: psycopg.Connection, user_id: int, prefs: Preferences)
            ON CONFLICT (user_profile_id) DO UPDATE SET keywords = excluded.keywords,
                chat_types = excluded.chat_types, daily_time = excluded.daily_time,
                reminder_interval_minutes = excluded.reminder_interval_minutes""",
-        [user_id, prefs.keywords, prefs.chat_types, prefs.daily_time,
+        [user_id, prefs.keywords, prefs.chat_types or list(ALL_CHAT_TYPES), prefs.daily_time,
          prefs.reminder_interval_minutes])
     conn.commit()
 

@@ -1,0 +1,25 @@
+"""Lambda fired by EventBridge Scheduler (every 15 minutes): reminders that are due.
+
+The schedule's input is {"scheduled_time": "<aws.scheduler.scheduled-time>"}; a retry carries the
+same time and finds nothing due any more (nudge.schedules, nudge.reminders.mark_sent).
+"""
+
+from typing import Any
+
+from nudge.api.app import powertools
+from nudge.config import load_settings
+from nudge.schedules import run_reminders, scheduled_time
+
+logger, metrics, tracer = powertools("remind")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    now = scheduled_time(event)
+    report = run_reminders(load_settings(), now)
+    metrics.add_metric(name="RemindersSent", unit="Count", value=len(report.sent))
+    metrics.add_metric(name="RemindersFailed", unit="Count", value=len(report.failed))
+    logger.info("reminder run", extra={"scheduled_time": now.isoformat(), **report.to_json()})
+    return report.to_json()

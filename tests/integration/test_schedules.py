@@ -1,0 +1,157 @@
+"""The schedules: digest at the user's time in the user's zone, reminders per slot, never twice.
+
+GIVEN imported chats, a user in Europe/Berlin or America/New_York and the fake Bot API,
+WHEN the schedule fires at chosen UTC times (and fires again, as a retry would),
+THEN each digest and each reminder slot reaches the user exactly once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+
+from nudge.config import load_settings
+from nudge.importer import import_export
+from nudge.preferences import save_preferences, set_contact_critical, user_preferences
+from nudge.schedules import run_daily_digest, run_reminders, scheduled_time
+from nudge.store import ensure_user
+from nudge.whatsapp import parse_bytes
+from tests.fake_telegram import OWNER, FakeTelegram, telegram_env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ANA = b"""13/05/2024, 09:15 - Sam: Hi Ana!
+13/05/2024, 09:20 - Ana: Are you coming to the dinner on Friday?
+13/05/2024, 09:21 - Ana: Bring <wine> & cheese
+"""
+ANA_ANSWERED = ANA + b"14/05/2024, 10:30 - Sam: Yes, I'll be there\n"
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def user(db) -> int:
+    import_export(db, parse_bytes(ANA, source="WhatsApp Chat with Ana.txt"), me="Sam")
+    return ensure_user(db)
+
+
+@pytest.fixture
+def schedule_settings(db_url: str, fake_telegram: FakeTelegram, tmp_path):
+    return load_settings(telegram_env(db_url, fake_telegram), data_dir=tmp_path)
+
+
+def _zone(db, user_id: int, tz: str, **prefs: object) -> None:
+    db.execute("UPDATE user_profiles SET timezone = %s WHERE id = %s", [tz, user_id])
+    save_preferences(db, user_id, replace(user_preferences(db, user_id), **prefs))
+
+
+@pytest.mark.parametrize(("tz", "daily", "before", "at"), [
+    ("Europe/Berlin", time(8, 0), "2024-05-14T05:59:00", "2024-05-14T06:00:00"),  # CEST = UTC+2
+    ("America/New_York", time(7, 30), "2024-05-14T11:15:00", "2024-05-14T11:30:00"),  # EDT = UTC-4
+])
+def test_the_digest_goes_out_once_after_the_users_local_time(
+        schedule_settings, fake_telegram: FakeTelegram, db, user, tz, daily, before, at):
+    _zone(db, user, tz, daily_time=daily)
+
+    early = run_daily_digest(schedule_settings, utc(before))
+    assert early.skipped == {OWNER: "before the digest time"}
+    assert fake_telegram.sent() == []
+
+    report = run_daily_digest(schedule_settings, utc(at))
+    assert report.sent == [OWNER]
+    [message] = fake_telegram.sent()
+    assert int(message["chat_id"]) == OWNER
+    [text] = fake_telegram.texts()
+    assert text.startswith("Digest for Monday 13 May 2024")
+    assert "facts only" in text  # the LLM is down: the digest still arrives
+    assert "Bring <wine> & cheese" in text or "Are you coming to the dinner" in text
+
+    retry = run_daily_digest(schedule_settings, utc(at))
+    later = run_daily_digest(schedule_settings, utc(at).replace(minute=45))
+    assert retry.skipped == later.skipped == {OWNER: "already sent"}
+    assert len(fake_telegram.sent()) == 1
+    assert fake_telegram.errors == []
+
+
+def test_a_day_without_messages_is_not_sent(schedule_settings, fake_telegram, db, user):
+    report = run_daily_digest(schedule_settings, utc("2024-06-02T09:00:00"))
+    assert report.skipped == {OWNER: "no messages that day"}
+    assert fake_telegram.sent() == []
+
+
+def test_a_digest_that_could_not_be_sent_is_tried_again(schedule_settings, fake_telegram, db, user):
+    fake_telegram.refuse.add("sendMessage")
+    assert run_daily_digest(schedule_settings, utc("2024-05-14T09:00:00")).failed == [OWNER]
+    fake_telegram.refuse.clear()
+    assert run_daily_digest(schedule_settings, utc("2024-05-14T09:15:00")).sent == [OWNER]
+    assert len(fake_telegram.sent()) == 2
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York"])
+def test_a_reminder_repeats_per_interval_until_the_user_replies(
+        schedule_settings, fake_telegram: FakeTelegram, db, user, tz):
+    from nudge.reminders import add_reminder
+
+    _zone(db, user, tz, reminder_interval_minutes=60)
+    add_reminder(db, user_id=user, chat="Ana", due_at=datetime(2024, 5, 14, 9, 0), note="dinner?",
+                 now=datetime(2024, 5, 13, 22, 0))  # 09:00 wall clock in the user's zone
+    due_utc = datetime(2024, 5, 14, 9, 0, tzinfo=__import__("zoneinfo").ZoneInfo(tz)).astimezone(UTC)
+
+    assert run_reminders(schedule_settings, due_utc.replace(minute=0, hour=due_utc.hour - 1)).sent == []
+    assert run_reminders(schedule_settings, due_utc).sent == [OWNER]
+    [text] = fake_telegram.texts()
+    assert "Ana" in text and "dinner?" in text
+
+    assert run_reminders(schedule_settings, due_utc).sent == []  # the retried event
+    assert run_reminders(schedule_settings, due_utc.replace(minute=30)).sent == []  # same slot
+    assert run_reminders(schedule_settings, due_utc.replace(hour=due_utc.hour + 1)).sent == [OWNER]
+    assert len(fake_telegram.sent()) == 2
+
+    import_export(db, parse_bytes(ANA_ANSWERED, source="WhatsApp Chat with Ana.txt"), me="Sam")
+    assert run_reminders(schedule_settings, due_utc.replace(hour=due_utc.hour + 3)).sent == []
+    assert fake_telegram.errors == []
+
+
+def test_critical_messages_without_reply_are_reminded_automatically(
+        schedule_settings, fake_telegram: FakeTelegram, db, user):
+    set_contact_critical(db, user, "Ana", True)
+    _zone(db, user, "UTC", reminder_interval_minutes=120)
+    assert run_reminders(schedule_settings, utc("2024-05-14T08:00:00")).sent == [OWNER]
+    assert "Are you coming to the dinner on Friday?" in fake_telegram.texts()[0]
+    assert run_reminders(schedule_settings, utc("2024-05-14T08:00:00")).sent == []
+    assert run_reminders(schedule_settings, utc("2024-05-14T10:00:00")).sent == [OWNER]
+
+
+def test_the_scheduled_time_comes_from_the_event():
+    assert scheduled_time({"scheduled_time": "2024-05-14T06:00:00Z"}) == utc("2024-05-14T06:00:00")
+    assert scheduled_time({"time": "2024-05-14T06:00:00Z", "detail-type": "Scheduled Event"}) == \
+        utc("2024-05-14T06:00:00")
+    assert scheduled_time({}).tzinfo is not None
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"{name}_handler", ROOT / "functions" / name / "handler.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_lambdas_run_the_schedules_from_scheduler_events(
+        db_url, fake_telegram: FakeTelegram, db, user, monkeypatch: pytest.MonkeyPatch, tmp_path):
+    from tests.fake_telegram import LambdaContext
+
+    for name, value in telegram_env(db_url, fake_telegram).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NUDGE_DATA_DIR", str(tmp_path))
+    set_contact_critical(db, user, "Ana", True)
+    event = {"scheduled_time": "2024-05-14T09:00:00Z"}
+    assert _load("summarize").handler(event, LambdaContext(function_name="summarize"))["sent"] == [OWNER]
+    assert _load("remind").handler(event, LambdaContext(function_name="remind"))["sent"] == [OWNER]
+    assert _load("summarize").handler(event, LambdaContext(function_name="summarize"))["sent"] == []
+    assert len(fake_telegram.sent()) == 2

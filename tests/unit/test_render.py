@@ -1,0 +1,112 @@
+"""HTML rendering: chat text is escaped everywhere, and long answers split into valid parts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from nudge.digest import ChatDigest, Digest, DigestItem
+from nudge.domain import ImportResult
+from nudge.telegram.render import (
+    MAX_MESSAGE,
+    esc,
+    render_digest,
+    render_import,
+    render_search,
+    render_suggestions,
+    split_message,
+    utf16_len,
+)
+
+NOON = datetime(2024, 5, 8, 12, 0)
+
+
+def _balanced(part: str) -> bool:
+    """Every tag opened in the part is closed in it, in order (what Telegram's parser wants)."""
+    stack: list[str] = []
+    for closing, name in re.findall(r"<(/?)([a-z]+)[^>]*>", part):
+        if closing:
+            if not stack or stack.pop() != name:
+                return False
+        else:
+            stack.append(name)
+    return not stack
+
+
+def test_digest_escapes_markup_in_chat_names_senders_and_texts():
+    chat = ChatDigest("<Team & Co>", "group", 2, {"A<b>": 2}, summary="x < y & z",
+                      needs_reply=[DigestItem("A<b>", NOON, "is 3 > 2 & <i>ok</i>?")])
+    text = render_digest(Digest(date(2024, 5, 8), "unavailable", [chat]))
+    assert "&lt;Team &amp; Co&gt;" in text
+    assert "x &lt; y &amp; z" in text
+    assert "is 3 &gt; 2 &amp; &lt;i&gt;ok&lt;/i&gt;?" in text
+    assert "facts only" in text
+    assert _balanced(text)
+
+
+def test_empty_digest_says_so():
+    assert "No messages that day." in render_digest(Digest(date(2024, 5, 8), "ok", []))
+
+
+@dataclass
+class Hit:
+    chat: str
+    sender: str | None
+    sent_at: datetime
+    text: str
+    score: float = 1.0
+    message_id: int = 1
+
+
+def test_search_shows_chat_sender_time_and_the_grounded_answer():
+    text = render_search("party", [Hit("Trip", "Emre", NOON, "Party at <8>")], "Emre said 8 & more.")
+    assert "<b>Trip</b> · <i>Emre</i> · 2024-05-08 12:00" in text
+    assert "Party at &lt;8&gt;" in text
+    assert "Emre said 8 &amp; more." in text
+    assert "Nothing found" in render_search("x<y", [], None)
+    assert "x&lt;y" in render_search("x<y", [], None)
+
+
+@dataclass
+class Sugg:
+    chat: str
+    replying_to: list
+    replies: list
+    ids: list
+    message: str = ""
+
+
+def test_suggestions_get_approve_and_copy_buttons_per_reply():
+    reply = render_suggestions(Sugg("Ana", [DigestItem("Ana", NOON, "Dinner?")], ["Yes!", "No <3"],
+                                    [7, 8]))
+    assert "1. Yes!" in reply.html and "2. No &lt;3" in reply.html
+    assert reply.buttons == [[("✅ 1", "approve:7"), ("📋 1", "copy:7")],
+                             [("✅ 2", "approve:8"), ("📋 2", "copy:8")]]
+
+
+def test_import_answer_names_new_and_known_counts():
+    assert render_import(ImportResult("Trip", 412, 3, 0)) == \
+        "412 new messages in <b>'Trip'</b>, 3 already known."
+
+
+def test_long_text_splits_on_line_boundaries_under_the_limit():
+    lines = [f"line {i} " + "x" * 90 for i in range(200)]
+    parts = split_message("\n".join(lines))
+    assert len(parts) > 1
+    assert all(utf16_len(p) <= MAX_MESSAGE for p in parts)
+    assert "\n".join(parts).split("\n") == lines
+
+
+def test_a_single_overlong_line_is_cut_without_breaking_tags_or_entities():
+    line = "<b>" + esc("a<b & c " * 1500) + "</b>"
+    parts = split_message(line)
+    assert len(parts) > 1
+    assert all(utf16_len(p) <= MAX_MESSAGE and _balanced(p) for p in parts)
+    assert all(not re.search(r"&\w*$", p.removesuffix("</b>")) for p in parts)
+    assert "".join(p.removeprefix("<b>").removesuffix("</b>") for p in parts) == esc("a<b & c " * 1500)
+
+
+def test_emoji_count_twice_towards_the_limit():
+    parts = split_message("😀" * 3000)
+    assert len(parts) == 2 and all(utf16_len(p) <= MAX_MESSAGE for p in parts)
