@@ -39,6 +39,9 @@ bench: models
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/embed.py
+	$(BIN)/python bench/lock.py
+	$(BIN)/python bench/ingest_http.py
+	$(BIN)/python bench/webhook.py
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -37,6 +37,10 @@ class ChatRequest(BaseModel):
     max_tokens: Annotated[int, Field(ge=1, le=2048)] = 256
     temperature: Annotated[float, Field(ge=0.0, le=2.0)] = 0.2
     response_format: dict[str, Any] | None = None
+    # llama.cpp server's extension; above 1 it keeps small models from looping on one phrase.
+    repeat_penalty: Annotated[float, Field(ge=0.5, le=2.0)] = 1.3
+    frequency_penalty: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
+    presence_penalty: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
 
 
 class EmbeddingsRequest(BaseModel):
@@ -106,7 +110,9 @@ def create_app(chat_model: Path, embed_model: Path) -> FastAPI:
         try:
             answer = await run_in_threadpool(
                 engine().chat, messages, max_tokens=request.max_tokens,
-                temperature=request.temperature, response_format=request.response_format)
+                temperature=request.temperature, response_format=request.response_format,
+                repeat_penalty=request.repeat_penalty, frequency_penalty=request.frequency_penalty,
+                presence_penalty=request.presence_penalty)
         except ValueError as exc:  # BadRequest, or llama's "prompt exceeds the context"
             raise HTTPException(400, str(exc)) from exc
         answer["model"] = request.model or loader.engine.chat_model.name

@@ -51,13 +51,15 @@ class Engine:
             n_threads_batch=THREADS, verbose=False)
 
     def chat(self, messages: list[dict[str, Any]], *, max_tokens: int, temperature: float,
-             response_format: dict[str, Any] | None = None) -> dict[str, Any]:
+             response_format: dict[str, Any] | None = None, repeat_penalty: float = 1.3,
+             frequency_penalty: float = 0.0, presence_penalty: float = 0.0) -> dict[str, Any]:
         """An OpenAI-shaped chat.completion; JSON formats are enforced by a grammar."""
         grammar = grammar_for(response_format)
         with self._chat_lock:
             return self._chat.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature,
-                grammar=grammar, seed=0)
+                grammar=grammar, seed=0, repeat_penalty=repeat_penalty,
+                frequency_penalty=frequency_penalty, presence_penalty=presence_penalty)
 
     def embed(self, texts: list[str]) -> tuple[list[list[float]], int]:
         """L2-normalised vectors and the number of tokens they took."""

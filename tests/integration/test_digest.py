@@ -79,7 +79,7 @@ def test_the_llm_phrases_the_summary_from_the_facts(db):
     digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=llm)
     assert digest.llm == "ok"
     assert digest.chats[0].summary.startswith("Plans for the party.")
-    assert "6 messages" in llm.prompts[0][1]["content"]
+    assert "Emre: The party is at my place on Friday" in llm.prompts[0][1]["content"]
 
 
 def test_when_the_llm_is_down_the_digest_still_comes_out_with_facts_only(db):
@@ -96,3 +96,12 @@ def test_a_day_without_messages_gives_an_empty_digest(db):
     digest = build_digest(db, user_id=user, day=date(2024, 1, 1), me="Sam", llm=None)
     assert digest.chats == [] and "No messages" in format_digest(digest)
     assert digest.to_json() == {"date": "2024-01-01", "llm": "unavailable", "chats": []}
+
+
+def test_garbage_from_a_tiny_model_is_dropped_for_the_facts():
+    from nudge.digest import looks_like_prose
+
+    assert looks_like_prose("Emre invites everyone to the party on Friday.")
+    assert not looks_like_prose("🌱🌱🌱🌱🌱🌱🌱🌱")
+    assert not looks_like_prose("the the the the the the the the the")
+    assert not looks_like_prose("!!!! ???? 1234")

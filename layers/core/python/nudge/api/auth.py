@@ -1,0 +1,46 @@
+"""Bearer auth shared by ingest and lock: one token, compared in constant time.
+
+Where the token comes from: on AWS the stack sets INGEST_API_TOKEN_SECRET_ARN and the value is read
+from Secrets Manager through Powertools Parameters (cached for CACHE_SECONDS per container, so a
+rotated secret takes effect within minutes); locally it is INGEST_API_TOKEN. No token configured
+means every request is refused (fail closed), never accepted.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+from fastapi import Request
+
+from nudge.api.errors import ApiError
+
+CACHE_SECONDS = 300
+
+
+def expected_token() -> str | None:
+    """The configured ingest token, or None when none is configured."""
+    arn = os.environ.get("INGEST_API_TOKEN_SECRET_ARN")
+    if arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        value = parameters.get_secret(arn, max_age=CACHE_SECONDS)
+        return value.strip() or None if isinstance(value, str) else None
+    return os.environ.get("INGEST_API_TOKEN") or None
+
+
+def token_matches(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def require_bearer(request: Request) -> None:
+    """FastAPI dependency: 401 unless `Authorization: Bearer <token>` carries the ingest token."""
+    expected = expected_token()
+    if expected is None:
+        raise ApiError(503, "the server has no ingest token configured (INGEST_API_TOKEN)")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise ApiError(401, "missing bearer token (Authorization: Bearer <INGEST_API_TOKEN>)")
+    if not token_matches(given.strip(), expected):
+        raise ApiError(401, "invalid bearer token")

@@ -1,0 +1,172 @@
+"""Bulk writes of chats, contacts and messages, and the embedding column.
+
+The hot path COPYs only the rows whose source key is not stored yet straight into messages.
+That is safe because the caller holds the chat's row lock (upsert_chat, same transaction), so
+nobody else adds rows to this chat meanwhile. Should a stored key still be met (a collector
+resending an id with another time), the COPY fails with UniqueViolation and the caller redoes
+the batch with `merge=True`: staging table + `INSERT … ON CONFLICT DO NOTHING`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import psycopg
+from pgvector import Vector
+
+# A prepared row (a plain tuple, to keep the hot loop cheap):
+# source_key, sender_name, from_me, sent_at, kind, text, attachment, edited, deleted
+StageRow = tuple[str, str | None, bool, datetime, str, str, str | None, bool, bool]
+
+# What deserves an embedding: something a person wrote (a caption counts), not system noise.
+EMBEDDABLE_SQL = "kind NOT IN ('system', 'deleted') AND btrim(text) <> ''"
+
+_EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
+
+_COLUMNS = ("user_profile_id, chat_id, sender_contact_id, sender_name, from_me, sent_at, kind,"
+            " text, attachment, edited, deleted, source_key")
+
+_CREATE_STAGE = f"""
+CREATE TEMP TABLE IF NOT EXISTS nudge_stage
+    AS SELECT {_COLUMNS} FROM messages WITH NO DATA
+"""
+
+_MERGE_STAGE = f"""
+WITH ins AS (
+    INSERT INTO messages ({_COLUMNS}) SELECT {_COLUMNS} FROM nudge_stage
+    ON CONFLICT (user_profile_id, source_key) DO NOTHING
+    RETURNING source_key
+)
+SELECT source_key FROM ins
+"""
+
+
+def upsert_chat(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
+                explicit: bool) -> int:
+    """Id of the chat `name`, created if new. A detected type only ever upgrades to group; an
+    explicit type (the collector knows it) replaces the stored one."""
+    row = conn.execute(
+        """
+        INSERT INTO chats (user_profile_id, name, type) VALUES (%(user)s, %(name)s, %(type)s)
+        ON CONFLICT (user_profile_id, name) DO UPDATE SET type =
+            CASE WHEN %(explicit)s OR excluded.type = 'group' THEN excluded.type
+                 ELSE chats.type END
+        RETURNING id
+        """,
+        {"user": user_id, "name": name, "type": chat_type, "explicit": explicit},
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def upsert_contacts(conn: psycopg.Connection[Any], *, user_id: int, names: Iterable[str]) -> None:
+    """Make every sender name a contact of the user (existing ones are left as they are)."""
+    conn.execute(
+        "INSERT INTO contacts (user_profile_id, name) SELECT %s, n FROM unnest(%s::text[]) AS n"
+        " ON CONFLICT (user_profile_id, name) DO NOTHING",
+        (user_id, sorted(set(names))),
+    )
+
+
+def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
+                    rows: Sequence[StageRow], merge: bool = False) -> list[str]:
+    """Insert the rows not stored yet; return their source keys. Call inside the transaction
+    that called upsert_chat (see the module docstring for `merge`)."""
+    if not rows:
+        return []
+    known = set() if merge else _known_keys(conn, user_id=user_id, chat_id=chat_id, rows=rows)
+    fresh: list[StageRow] = []
+    for row in rows:
+        if row[0] not in known:
+            known.add(row[0])
+            fresh.append(row)
+    if not fresh:
+        return []
+    senders = list({row[1] for row in fresh if row[1] is not None and not row[2]})
+    contact = dict(conn.execute(
+        "SELECT name, id FROM contacts WHERE user_profile_id = %s AND name = ANY(%s)",
+        (user_id, senders),
+    ).fetchall())
+    table = "messages"
+    if merge:
+        conn.execute(_CREATE_STAGE)
+        conn.execute("TRUNCATE nudge_stage")
+        table = "nudge_stage"
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN") as copy:
+        write = copy.write_row
+        get = contact.get
+        for key, sender, from_me, sent_at, kind, text, attachment, edited, deleted in fresh:
+            write((user_id, chat_id, None if from_me else get(sender), sender, from_me, sent_at,
+                   kind, text, attachment, edited, deleted, key))
+    if not merge:
+        return [row[0] for row in fresh]
+    inserted = [key for (key,) in conn.execute(_MERGE_STAGE)]
+    conn.execute("TRUNCATE nudge_stage")
+    return inserted
+
+
+def _known_keys(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
+                rows: Sequence[StageRow]) -> set[str]:
+    """Keys among `rows` already stored: looked up exactly for small batches, else every key of
+    the chat in the batch's time span (one index range scan instead of a million probes)."""
+    if len(rows) <= _EXACT_LOOKUP_MAX:
+        cur = conn.execute(
+            "SELECT source_key FROM messages WHERE user_profile_id = %s AND source_key = ANY(%s)",
+            (user_id, [row[0] for row in rows]),
+        )
+    else:
+        times = [row[3] for row in rows]
+        cur = conn.execute(
+            "SELECT source_key FROM messages WHERE chat_id = %s AND sent_at BETWEEN %s AND %s",
+            (chat_id, min(times), max(times)),
+        )
+    return {key for (key,) in cur}
+
+
+def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
+                    keys: Sequence[str]) -> list[tuple[int, str]]:
+    """(id, text) of the given messages that deserve an embedding, by id."""
+    return [
+        (int(i), t)
+        for i, t in conn.execute(
+            f"SELECT id, text FROM messages WHERE user_profile_id = %s"
+            f" AND source_key = ANY(%s) AND {EMBEDDABLE_SQL} ORDER BY id",
+            (user_id, list(keys)),
+        )
+    ]
+
+
+def touch_chat(conn: psycopg.Connection[Any], *, chat_id: int, last: datetime | None) -> None:
+    """Move chats.last_message_at forward to `last` (never backwards: old exports come late)."""
+    if last is not None:
+        conn.execute(
+            "UPDATE chats SET last_message_at = GREATEST(last_message_at, %s) WHERE id = %s",
+            (last, chat_id),
+        )
+
+
+def store_embeddings(conn: psycopg.Connection[Any], ids: Sequence[int],
+                     vectors: Sequence[Sequence[float]]) -> None:
+    """Write one embedding per message id."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany(
+            "UPDATE messages SET embedding = %s WHERE id = %s",
+            [(Vector(np.asarray(v, dtype=np.float32)), i) for i, v in zip(ids, vectors,
+                                                                          strict=True)],
+        )
+
+
+def pending_embeddings(conn: psycopg.Connection[Any], *, after_id: int,
+                       limit: int) -> list[tuple[int, str]]:
+    """Next (id, text) rows, by id, that deserve an embedding and have none yet."""
+    return [
+        (int(i), t)
+        for i, t in conn.execute(
+            f"SELECT id, text FROM messages WHERE id > %s AND embedding IS NULL"
+            f" AND {EMBEDDABLE_SQL} ORDER BY id LIMIT %s",
+            (after_id, limit),
+        )
+    ]

@@ -1,0 +1,317 @@
+"""How the user writes, read from their own messages, and how to make a reply sound like them.
+
+Pure functions, no I/O. The tiny local model cannot imitate anyone on its own, so the habits are
+measured here in code (length, emoji, language, greetings, punctuation) and enforced on whatever
+it writes; the same profile drives the deterministic templates used when the model is down.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+LANGUAGES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "pt": "Portuguese",
+             "it": "Italian", "tr": "Turkish"}
+
+# Frequent short words per language; the language with most hits wins. Small on purpose: chat
+# messages are short, and these words are what short messages are made of.
+_STOPWORD_TEXT = {
+    "en": ("the and you is are to it i that of in for on with what yes be have will can "
+           "my me we this just so not do thanks see your was about there"),
+    "de": ("ich du und der die das ist nicht ja nein mit wir auch aber noch bin hast "
+           "kannst morgen heute gut danke schon mal bis doch wie was ein eine sind"),
+    "es": ("el la que y en los las es no sí por para con una yo tú te pero muy bien "
+           "gracias vale mañana hoy nos está estoy qué también hasta luego lo del"),
+    "fr": ("je tu le les et est pas oui avec pour une des c'est ça on nous vous merci "
+           "bien demain mais très suis au du ce"),
+    "pt": ("eu você vc não sim que com para uma os as é está obrigado obrigada muito "
+           "bem amanhã hoje mas tá né também pra meu"),
+    "it": ("io che il lo gli non sì con per una è sono grazie bene domani oggi ma "
+           "anche molto ciao ci della cosa come"),
+    "tr": ("ve bir bu ne evet hayır için ben sen çok var yok mı mi mu teşekkürler "
+           "tamam yarın bugün ama gibi şey nasıl değil"),
+}
+_STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORD_TEXT.items()}
+
+_GREETINGS = (
+    "good morning", "good evening", "guten morgen", "guten abend", "buenos días", "buenas tardes",
+    "buenas noches", "bom dia", "boa tarde", "buongiorno", "buonasera", "bonjour", "bonsoir",
+    "günaydın", "hello", "hallo", "hiya", "heyy", "hey", "hi", "hola", "buenas", "salut", "ciao",
+    "olá", "oi", "merhaba", "selam", "moin", "servus", "yo",
+)
+_SIGN_OFFS = (
+    "cheers", "thanks", "thank you", "thx", "bye", "see you", "see ya", "cu", "xoxo", "xx", "x",
+    "love", "lg", "liebe grüße", "bis dann", "bis später", "tschüss", "danke", "saludos", "besos",
+    "un abrazo", "hasta luego", "gracias", "bisous", "à plus", "merci", "bjs", "beijos", "abraço",
+    "obrigado", "obrigada", "baci", "a presto", "grazie", "görüşürüz", "sağol", "teşekkürler",
+)
+
+# The three fallback replies per language: acknowledge, agree, postpone.
+_TEMPLATES: dict[str, tuple[str, str, str]] = {
+    "en": ("Okay, thanks", "Yes, sounds good", "Will get back to you soon"),
+    "de": ("Okay, danke", "Ja, passt", "Ich melde mich später"),
+    "es": ("Vale, gracias", "Sí, perfecto", "Te digo algo luego"),
+    "fr": ("D'accord, merci", "Oui, ça marche", "Je te redis plus tard"),
+    "pt": ("Ok, obrigado", "Sim, combinado", "Te respondo mais tarde"),
+    "it": ("Ok, grazie", "Sì, va bene", "Ti faccio sapere più tardi"),
+    "tr": ("Tamam, teşekkürler", "Evet, olur", "Sonra dönerim"),
+}
+_EXTRA_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "en": ("Sure", "Got it", "Let me check"),
+    "de": ("Klar", "Alles klar", "Ich schau mal"),
+    "es": ("Claro", "Entendido", "Lo miro"),
+    "fr": ("Bien sûr", "Compris", "Je regarde"),
+    "pt": ("Claro", "Entendi", "Vou ver"),
+    "it": ("Certo", "Capito", "Controllo"),
+    "tr": ("Tabii", "Anladım", "Bakarım"),
+}
+
+_EMOJI_RANGES = ((0x1F000, 0x1F3FA), (0x1F400, 0x1FAFF), (0x2600, 0x27BF), (0x2B50, 0x2B55),
+                 (0x2300, 0x23FF))
+_EMOJI_GLUE = {0xFE0F, 0xFE0E, 0x200D, *range(0x1F3FB, 0x1F400)}  # variation, ZWJ, skin tones
+_WORD_RE = re.compile(r"[\w']+")
+_LABELS = ("me", "you", "reply", "answer", "response", "assistant", "user")
+
+
+def _is_emoji(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
+
+
+def emojis(text: str) -> list[str]:
+    """The emoji in the text, one per pictograph (skin tones and joiners not counted)."""
+    return [ch for ch in text if _is_emoji(ch)]
+
+
+def strip_emoji(text: str) -> str:
+    """The text without emoji (and their joiners), spaces tidied."""
+    kept = "".join(ch for ch in text if not _is_emoji(ch) and ord(ch) not in _EMOJI_GLUE)
+    return re.sub(r"\s{2,}", " ", kept).strip()
+
+
+def language_scores(texts: Iterable[str]) -> Counter[str]:
+    """Stopword hits per language code over all texts."""
+    scores: Counter[str] = Counter()
+    for text in texts:
+        for word in _WORD_RE.findall(text.casefold()):
+            for lang, words in _STOPWORDS.items():
+                if word in words:
+                    scores[lang] += 1
+    return scores
+
+
+def detect_language(texts: Iterable[str], *, default: str = "en") -> str:
+    """The language code with most stopword hits (`default` when none hit)."""
+    scores = language_scores(texts)
+    return scores.most_common(1)[0][0] if scores else default
+
+
+def _greeting_of(text: str) -> str | None:
+    """The greeting opening the text, as the user wrote it ("Hey", "hola")."""
+    folded = text.casefold()
+    for greeting in _GREETINGS:
+        if folded.startswith(greeting) and not folded[len(greeting):len(greeting) + 1].isalnum():
+            return text[:len(greeting)]
+    return None
+
+
+def _sign_off_of(text: str) -> str | None:
+    """A sign-off closing the text after a break ("See you then, cheers" → "cheers")."""
+    parts = [p.strip() for p in re.split(r"[,.!?\n]+", strip_emoji(text)) if p.strip()]
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    return last if last.casefold() in _SIGN_OFFS else None
+
+
+def _short_key(text: str) -> str:
+    return " ".join(_WORD_RE.findall(strip_emoji(text).casefold()))
+
+
+@dataclass(frozen=True, slots=True)
+class StyleProfile:
+    """The user's writing habits; rates are shares of their messages (0..1)."""
+
+    samples: int = 0
+    median_chars: int = 30
+    median_words: int = 5
+    emoji_rate: float = 0.0
+    top_emoji: list[str] = field(default_factory=list)
+    language: str = "en"
+    greetings: list[str] = field(default_factory=list)
+    greeting_rate: float = 0.0
+    sign_offs: list[str] = field(default_factory=list)
+    capital_rate: float = 1.0  # starts with an upper-case letter
+    period_rate: float = 0.0  # ends with '.'
+    exclamation_rate: float = 0.0  # uses '!'
+    short_replies: list[str] = field(default_factory=list)
+
+    @property
+    def max_chars(self) -> int:
+        """About the user's length: room above the median, never a wall of text."""
+        return max(12, min(240, int(self.median_chars * 1.8), self.median_chars + 40))
+
+    def describe(self) -> str:
+        """The habits in one line, for the model's prompt."""
+        parts = [f"writes in {LANGUAGES.get(self.language, self.language)}",
+                 f"about {self.median_words} words per message"]
+        parts.append("often uses emoji " + "".join(self.top_emoji[:3]) if self.emoji_rate >= 0.3
+                     else "rarely uses emoji")
+        if self.greeting_rate >= 0.4 and self.greetings:
+            parts.append(f"starts with '{self.greetings[0]}'")
+        if self.capital_rate < 0.3:
+            parts.append("writes in lower case")
+        return ", ".join(parts)
+
+
+def build_profile(texts: Sequence[str], *, default_language: str = "en") -> StyleProfile:
+    """The profile of these messages (the user's own); empty input gives neutral defaults."""
+    texts = [t.strip() for t in texts if t and t.strip()]
+    if not texts:
+        return StyleProfile(language=default_language)
+    n = len(texts)
+    emoji_counts: Counter[str] = Counter()
+    with_emoji = greeted = capital = lettered = period = exclaim = 0
+    greetings: Counter[str] = Counter()
+    sign_offs: Counter[str] = Counter()
+    shorts: Counter[str] = Counter()
+    short_forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        found = emojis(text)
+        emoji_counts.update(found)
+        with_emoji += bool(found)
+        plain = strip_emoji(text)
+        if greeting := _greeting_of(plain):
+            greeted += 1
+            greetings[greeting] += 1
+        if sign_off := _sign_off_of(text):
+            sign_offs[sign_off] += 1
+        first_letter = next((ch for ch in plain if ch.isalpha()), "")
+        if first_letter:
+            lettered += 1
+            capital += first_letter.isupper()
+        period += plain.endswith(".") and not plain.endswith("..")
+        exclaim += "!" in plain
+        if len(plain.split()) <= 3 and len(text) <= 25 and (key := _short_key(text)):
+            shorts[key] += 1
+            short_forms.setdefault(key, Counter())[text] += 1
+    return StyleProfile(
+        samples=n,
+        median_chars=round(statistics.median(len(t) for t in texts)),
+        median_words=max(1, round(statistics.median(len(strip_emoji(t).split()) for t in texts))),
+        emoji_rate=round(with_emoji / n, 3),
+        top_emoji=[e for e, _ in emoji_counts.most_common(3)],
+        language=detect_language(texts, default=default_language),
+        greetings=[g for g, _ in greetings.most_common(3)],
+        greeting_rate=round(greeted / n, 3),
+        sign_offs=[s for s, _ in sign_offs.most_common(3)],
+        capital_rate=round(capital / lettered, 3) if lettered else 1.0,
+        period_rate=round(period / n, 3),
+        exclamation_rate=round(exclaim / n, 3),
+        short_replies=[short_forms[k].most_common(1)[0][0]
+                       for k, count in shorts.most_common(5) if count >= 2],
+    )
+
+
+def _trim(text: str, limit: int) -> str:
+    """Cut at a sentence end, else a word boundary, within `limit` characters."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", head)]
+    if ends and ends[-1] >= limit // 3:
+        return head[:ends[-1]].strip()
+    cut = head.rfind(" ")
+    return head[:cut if cut > limit // 3 else limit].rstrip(" ,;:-")
+
+
+def clean_reply(text: str, *, names: Iterable[str] = ()) -> str:
+    """A model's reply as plain one-line chat text: no quotes, line breaks or speaker labels
+    ("Sam: …", "Reply: …"; `names` are the chat's people)."""
+    quotes = "\"'“”«»`"
+    text = re.sub(r"\s+", " ", str(text)).strip().strip(quotes).strip()
+    labels = "|".join(re.escape(label) for label in (*_LABELS, *(n for n in names if n)))
+    text = re.sub(rf"^(?:{labels})\s*:\s*", "", text, count=1, flags=re.IGNORECASE)
+    return text.strip(quotes).strip()
+
+
+def fit_reply(text: str, profile: StyleProfile, *, with_emoji: bool,
+              names: Iterable[str] = ()) -> str:
+    """Make one reply follow the profile: length, greeting, '!' and '.', capitals, emoji."""
+    body = strip_emoji(clean_reply(text, names=names))
+    if not body:
+        return ""
+    greeting = _greeting_of(body)
+    if greeting and profile.greeting_rate < 0.15:
+        rest = body[len(greeting):].lstrip(" ,!.")
+        body = rest or body
+    elif not greeting and profile.greeting_rate >= 0.5 and profile.greetings:
+        body = f"{profile.greetings[0]} {body[0].lower() + body[1:] if body[1:2].islower() else body}"
+    body = _trim(body, profile.max_chars)
+    if profile.exclamation_rate < 0.1:
+        body = re.sub(r"!+", ".", body.replace("¡", "")).replace("..", ".")
+    if body.endswith(".") and not body.endswith("..") and profile.period_rate < 0.3:
+        body = body[:-1].rstrip()
+    elif body[-1:].isalnum() and profile.period_rate >= 0.6:
+        body += "."
+    if profile.capital_rate < 0.3:  # sentence starts in lower case, as the user writes
+        body = re.sub(r"(^|[.!?]\s+)([¿¡]?)(\w)", lambda m: m[1] + m[2] + m[3].lower(), body)
+    elif profile.capital_rate >= 0.7:
+        body = re.sub(r"^([¿¡]?)(\w)", lambda m: m[1] + m[2].upper(), body)
+    if with_emoji:
+        body += " " + (profile.top_emoji[0] if profile.top_emoji else "🙂")
+    return body
+
+
+def emoji_slots(profile: StyleProfile, n: int) -> list[bool]:
+    """Which of n replies carry an emoji, so the share matches the user's rate."""
+    k = int(profile.emoji_rate * n + 0.5)
+    return [i < k for i in range(n)]
+
+
+def template_replies(profile: StyleProfile, *, question: bool) -> list[str]:
+    """Deterministic replies in the user's language: agree/acknowledge, postpone, then extras
+    and the user's own common short replies."""
+    ack, yes, later = _TEMPLATES.get(profile.language, _TEMPLATES["en"])
+    first = [yes, ack, later] if question else [ack, later, yes]
+    if profile.median_words >= 6:  # someone who writes sentences: two short ones
+        first = [f"{first[0]}. {later}", f"{first[1]}. {later}" if first[1] != later else
+                 f"{ack}. {later}", first[0]]
+    return first + list(_EXTRA_TEMPLATES.get(profile.language, _EXTRA_TEMPLATES["en"])) + [
+        strip_emoji(s) for s in profile.short_replies if strip_emoji(s)]
+
+
+def polish(candidates: Iterable[str], profile: StyleProfile, *, n: int, question: bool,
+           avoid: Iterable[str] = (), names: Iterable[str] = ()) -> tuple[list[str], int]:
+    """Exactly n distinct replies fitted to the profile: the candidates first, templates after.
+
+    Returns (replies, how many came from the candidates).
+    """
+    slots = emoji_slots(profile, n)
+    names = list(names)
+    avoid_keys = {_short_key(a) for a in avoid}
+    replies: list[str] = []
+    keys: set[str] = set()
+    from_candidates = 0
+    pool = [(c, True) for c in candidates] + [
+        (t, False) for t in template_replies(profile, question=question)]
+    for raw, is_candidate in pool:
+        if len(replies) == n:
+            break
+        if _short_key(clean_reply(raw, names=names)) in avoid_keys:
+            continue  # the model parroted the message being answered
+        fitted = fit_reply(raw, profile, with_emoji=slots[len(replies)], names=names)
+        key = _short_key(fitted)
+        if not key or key in keys or key in avoid_keys:
+            continue
+        keys.add(key)
+        replies.append(fitted)
+        from_candidates += is_candidate
+    counter = 2
+    while len(replies) < n:  # only with very large n: number the last template
+        replies.append(f"{replies[-1] if replies else 'Ok'} ({counter})")
+        counter += 1
+    return replies, from_candidates

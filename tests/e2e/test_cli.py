@@ -1,0 +1,110 @@
+"""The `nudge` command run as a user runs it: a real process, the embedded Postgres, the real tiny
+models through a local llm_service."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nudge.samples import sample_paths
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def user_env(tmp_path_factory: pytest.TempPathFactory, llm_models) -> dict[str, str]:
+    """A user's environment: an empty data dir (embedded Postgres starts there) and the test
+    session's converted embedding model, so the CLI does not convert it again."""
+    chat_model, embed_model = llm_models.chat, llm_models.embed
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LLM_", "NUDGE_"))}
+    env.update(NUDGE_DATA_DIR=str(tmp_path_factory.mktemp("nudge-home")), NUDGE_ME="Sam",
+               LLM_CHAT_MODEL=str(chat_model), LLM_EMBED_MODEL=str(embed_model))
+    return env
+
+
+def nudge(env: dict[str, str], *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nudge.cli", *args], env=env, input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def test_parse_prints_one_json_line_per_message_and_stats_on_stderr(user_env):
+    path = next(p for p in sample_paths() if p.suffix == ".txt")
+    result = nudge(user_env, "parse", str(path), "--stats")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert records and set(records[0]) == {"sent_at", "sender", "text", "kind", "edited", "attachment"}
+    assert f"messages: {len(records)}" in result.stderr.decode()
+
+
+def test_parse_reads_standard_input(user_env):
+    path = next(p for p in sample_paths() if p.suffix == ".txt")
+    from_file = nudge(user_env, "parse", str(path)).stdout
+    assert nudge(user_env, "parse", "-", stdin=path.read_bytes()).stdout == from_file
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02\xff" * 50, b"just some notes\nno chat here\n"])
+def test_bad_input_exits_2_with_one_line_naming_the_file(user_env, tmp_path, content):
+    bad = tmp_path / "notes.txt"
+    bad.write_bytes(content)
+    result = nudge(user_env, "parse", str(bad))
+    stderr = result.stderr.decode()
+    assert result.returncode == 2
+    assert "notes.txt" in stderr and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_import_digest_and_search_work_end_to_end(user_env):
+    paths = [str(p) for p in sample_paths()]
+    first = nudge(user_env, "import", *paths)
+    assert first.returncode == 0, first.stderr
+    results = [json.loads(line) for line in first.stdout.decode().splitlines()]
+    assert len(results) == len(paths) and all(r["inserted"] > 0 for r in results)
+
+    again = nudge(user_env, "import", *paths)
+    repeated = [json.loads(line) for line in again.stdout.decode().splitlines()]
+    assert [r["inserted"] for r in repeated] == [0] * len(paths)
+    assert [r["duplicates"] for r in repeated] == [r["inserted"] for r in results]
+
+    digest = nudge(user_env, "digest", "--date", "2024-11-26", "--json")
+    assert digest.returncode == 0, digest.stderr
+    body = json.loads(digest.stdout)
+    assert body["date"] == "2024-11-26" and body["llm"] == "ok"
+    assert body["chats"] and all(c["summary"] for c in body["chats"])
+    assert any(c["needs_reply"] for c in body["chats"])
+
+    found = nudge(user_env, "search", "party", "--sender", "Emre", "--json")
+    hits = json.loads(found.stdout)
+    assert hits and all(h["sender"] == "Emre" for h in hits)
+    assert set(hits[0]) == {"chat", "sender", "sent_at", "text", "score"}
+
+
+def test_digest_says_the_llm_was_unavailable_and_still_gives_the_facts(user_env):
+    paths = [str(p) for p in sample_paths()]
+    nudge(user_env, "import", *paths)
+    env = dict(user_env, LLM_BASE_URL="http://127.0.0.1:9")
+    result = nudge(env, "digest", "--date", "2024-11-26", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["llm"] == "unavailable" and body["chats"][0]["messages"] > 0
+
+
+def test_every_command_is_documented_with_an_example():
+    from nudge.cli import build_parser
+
+    _, commands = build_parser()
+    for name, func in commands.items():
+        assert func.__doc__ and "Example: nudge " + name in func.__doc__, name
+
+
+def test_a_wrong_date_is_a_clear_error(user_env):
+    result = nudge(user_env, "digest", "--date", "26/11/2024")
+    assert result.returncode == 2 and "not a date" in result.stderr.decode()
+
+
+def test_missing_file_is_a_clear_error(user_env, tmp_path: Path):
+    result = nudge(user_env, "import", str(tmp_path / "nope.txt"))
+    assert result.returncode == 2 and "nope.txt" in result.stderr.decode()
