@@ -25,8 +25,10 @@ from nudge.store.users import ensure_user
 DIM = 384
 CHATS = 50
 VOCAB = 5_000
-CLUSTERS = 1_000
-NOISE = 0.6  # spread around a cluster centre; larger = harder neighbourhoods
+TOPICS = 1_000
+SUBTOPICS = 20  # per topic: real sentence embeddings cluster at several scales, not in blobs
+TOPIC_SPREAD = 0.5
+NOISE = 0.35  # spread around a sub-topic centre; larger = harder neighbourhoods
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -35,7 +37,9 @@ def unit(x: np.ndarray) -> np.ndarray:
 
 def load(conn: psycopg.Connection, rows: int, rng: np.random.Generator) -> np.ndarray:
     """COPY `rows` messages in binary; return their embeddings (row i has id i + 1)."""
-    centres = unit(rng.standard_normal((CLUSTERS, DIM)))
+    topics = unit(rng.standard_normal((TOPICS, DIM)))
+    centres = unit(np.repeat(topics, SUBTOPICS, axis=0)
+                   + TOPIC_SPREAD * rng.standard_normal((TOPICS * SUBTOPICS, DIM)) / np.sqrt(DIM))
     words = np.array([f"w{i}" for i in range(VOCAB)])
     user = ensure_user(conn)
     chat_ids = [conn.execute("INSERT INTO chats (user_profile_id, name, type) VALUES (%s, %s,"
@@ -51,13 +55,13 @@ def load(conn: psycopg.Connection, rows: int, rng: np.random.Generator) -> np.nd
         copy.set_types(["int8", "int8", "int8", "text", "timestamp", "text", "text", "vector"])
         for lo in range(0, rows, chunk):
             n = min(chunk, rows - lo)
-            vecs = unit(centres[rng.integers(0, CLUSTERS, n)]
+            vecs = unit(centres[rng.integers(0, len(centres), n)]
                         + NOISE / np.sqrt(DIM) * rng.standard_normal((n, DIM)))
             vectors[lo:lo + n] = vecs
             lens = rng.integers(3, 15, n)
             ids = np.minimum(rng.zipf(1.3, lens.sum()) - 1, VOCAB - 1)
             texts = [" ".join(ws) for ws in np.split(words[ids], np.cumsum(lens)[:-1])]
-            chats = rng.integers(0, CHATS, n)
+            chats = np.sort(rng.integers(0, CHATS, n))  # imports arrive chat by chat
             for j in range(n):
                 i = lo + j
                 copy.write_row((i + 1, user, chat_ids[chats[j]], f"sender {i % 97}",

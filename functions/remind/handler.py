@@ -1,4 +1,5 @@
-"""Lambda fired by EventBridge Scheduler (every 15 minutes): reminders that are due.
+"""Lambda fired by EventBridge Scheduler (every 15 minutes): reminders that are due,
+then embeddings for messages stored without one (collector pushes, LLM outages).
 
 The schedule's input is {"scheduled_time": "<aws.scheduler.scheduled-time>"}; a retry carries the
 same time and finds nothing due any more (nudge.schedules, nudge.reminders.mark_sent).
@@ -8,7 +9,7 @@ from typing import Any
 
 from nudge.api.app import powertools
 from nudge.config import load_settings
-from nudge.schedules import run_reminders, scheduled_time
+from nudge.schedules import run_embedding_backlog, run_reminders, scheduled_time
 
 logger, metrics, tracer = powertools("remind")
 
@@ -18,7 +19,11 @@ logger, metrics, tracer = powertools("remind")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = scheduled_time(event)
-    report = run_reminders(load_settings(), now)
+    settings = load_settings()
+    report = run_reminders(settings, now)
+    if settings.llm_base_url:  # on AWS always; the tick also catches up on missing embeddings
+        metrics.add_metric(name="MessagesEmbedded", unit="Count",
+                           value=run_embedding_backlog(settings))
     metrics.add_metric(name="RemindersSent", unit="Count", value=len(report.sent))
     metrics.add_metric(name="RemindersFailed", unit="Count", value=len(report.failed))
     logger.info("reminder run", extra={"scheduled_time": now.isoformat(), **report.to_json()})

@@ -12,22 +12,11 @@ import json
 import logging
 import os
 from typing import Any
-from urllib.parse import quote
 
 logger = logging.getLogger()
 logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
 PHYSICAL_ID = "nudge-migrations"
-
-
-def database_url(secret: dict[str, Any], env: dict[str, str]) -> str:
-    """postgresql:// URL from the RDS secret JSON; DB_HOST/DB_PORT/DB_NAME fill gaps in it."""
-    user = quote(str(secret["username"]), safe="")
-    password = quote(str(secret["password"]), safe="")
-    host = secret.get("host") or env["DB_HOST"]
-    port = secret.get("port") or env.get("DB_PORT") or 5432
-    name = env.get("DB_NAME") or secret.get("dbname") or "nudge"
-    return f"postgresql://{user}:{password}@{host}:{port}/{name}?sslmode=require"
 
 
 def _read_secret(arn: str) -> dict[str, Any]:
@@ -44,7 +33,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     import psycopg  # deps layer
 
-    from nudge.store.migrate import apply_migrations  # core layer
+    from nudge.secrets import database_url  # core layer
+    from nudge.store.migrate import apply_migrations
 
     env = dict(os.environ)
     url = database_url(_read_secret(env["DB_SECRET_ARN"]), env)

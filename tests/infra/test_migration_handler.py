@@ -1,4 +1,4 @@
-"""Migration custom resource: URL from the RDS secret, and Delete never touches the database."""
+"""Migration custom resource: Delete never touches the database (the URL: tests/unit/test_secrets.py)."""
 
 from __future__ import annotations
 
@@ -16,20 +16,6 @@ def _handler_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def test_database_url_quotes_the_generated_password() -> None:
-    handler = _handler_module()
-    secret = {"username": "nudge", "password": "p@ss/w:rd?", "host": "db.internal", "port": 5432}
-    url = handler.database_url(secret, {"DB_NAME": "nudge"})
-    assert url == "postgresql://nudge:p%40ss%2Fw%3Ard%3F@db.internal:5432/nudge?sslmode=require"
-
-
-def test_database_url_falls_back_to_the_environment_for_the_host() -> None:
-    handler = _handler_module()
-    url = handler.database_url({"username": "u", "password": "p"},
-                               {"DB_HOST": "h", "DB_PORT": "6543", "DB_NAME": "n"})  # fmt: skip
-    assert url == "postgresql://u:p@h:6543/n?sslmode=require"
 
 
 def test_delete_is_a_no_op_that_keeps_the_physical_id() -> None:

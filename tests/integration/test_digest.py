@@ -105,3 +105,17 @@ def test_garbage_from_a_tiny_model_is_dropped_for_the_facts():
     assert not looks_like_prose("🌱🌱🌱🌱🌱🌱🌱🌱")
     assert not looks_like_prose("the the the the the the the the the")
     assert not looks_like_prose("!!!! ???? 1234")
+
+
+class TruncatingLLM:
+    def chat_json(self, messages, *, schema, max_tokens=256):
+        from nudge.errors import LLMBadOutput
+
+        raise LLMBadOutput("the model did not answer valid JSON")
+
+
+def test_a_bad_answer_for_one_chat_keeps_its_facts_and_the_llm_counts_as_up(db):
+    user = _seed(db)
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=TruncatingLLM())
+    assert digest.llm == "ok"
+    assert digest.chats[0].summary == digest.chats[0].facts_sentence()

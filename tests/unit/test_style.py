@@ -126,3 +126,9 @@ def test_polish_never_suggests_an_echo_of_the_message_being_answered() -> None:
 def test_templates_answer_a_question_with_yes_in_the_users_language(language: str,
                                                                      expected: str) -> None:
     assert template_replies(StyleProfile(language=language), question=True)[0] == expected
+
+
+def test_templates_stay_whole_for_a_user_who_writes_very_little() -> None:
+    terse = build_profile(["ok", "k", "ok"])
+    replies, _ = polish(["Sure, I will be there at eight tonight"], terse, n=3, question=False)
+    assert replies == ["sure, I will be", "okay, thanks", "will get back to you soon"]

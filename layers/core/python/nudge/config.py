@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nudge.errors import InputError
+from nudge.secrets import resolve_secrets
 
 
 def _default_data_dir() -> Path:
@@ -57,7 +58,7 @@ def _user_ids(raw: str) -> frozenset[int]:
 
 def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = None) -> Settings:
     """Settings from `env` (default: the process environment); `data_dir` overrides NUDGE_DATA_DIR."""
-    env = dict(os.environ if env is None else env)
+    env = resolve_secrets(dict(os.environ if env is None else env))
     get = lambda name: env.get(name) or None  # noqa: E731 - empty means unset
     return Settings(
         data_dir=Path(data_dir or get("NUDGE_DATA_DIR") or _default_data_dir()).expanduser(),

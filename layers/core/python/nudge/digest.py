@@ -14,12 +14,12 @@ from typing import Any, Protocol
 
 import psycopg
 
-from nudge.errors import LLMUnavailable
+from nudge.errors import LLMBadOutput, LLMUnavailable
 from nudge.importance import is_addressed_to_me, matching_keywords
 
 SUMMARY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"summary": {"type": "string", "maxLength": 200}},
+    "properties": {"summary": {"type": "string", "maxLength": 120}},
     "required": ["summary"],
 }
 _MAX_SUMMARY_CHARS = 300
@@ -170,7 +170,9 @@ def phrase_summaries(chats: list[ChatDigest], llm: ChatModel | None) -> str:
         if status != "ok" or not digest.sample:
             continue
         try:
-            answer = llm.chat_json(_summary_prompt(digest), schema=SUMMARY_SCHEMA, max_tokens=64)
+            answer = llm.chat_json(_summary_prompt(digest), schema=SUMMARY_SCHEMA, max_tokens=80)
+        except LLMBadOutput:
+            continue  # this chat keeps its facts sentence; the model is up
         except LLMUnavailable:
             status = "unavailable"
             continue

@@ -25,3 +25,7 @@ class NotFound(NudgeError):
 
 class LLMUnavailable(NudgeError):
     """The LLM service could not be reached or gave no usable answer."""
+
+
+class LLMBadOutput(LLMUnavailable):
+    """The LLM answered, but not in the asked shape (a tiny model's truncated or invalid JSON)."""

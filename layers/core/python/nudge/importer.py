@@ -210,14 +210,17 @@ def _embed_rows(conn: psycopg.Connection[Any], embed: Embed, rows: list[tuple[in
     return done
 
 
-def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, batch_size: int = 64) -> int:
-    """Fill the missing embeddings (e.g. after the LLM was down); return how many were stored.
+def embed_pending(
+    conn: psycopg.Connection[Any], embed: Embed, *, batch_size: int = 64, max_rows: int | None = None
+) -> int:
+    """Fill the missing embeddings (after the LLM was down, or for messages the collector pushed);
+    return how many were stored. `max_rows` bounds one call (a scheduled Lambda has a time limit).
 
     Stops early, without raising, when the embedder raises LLMUnavailable.
     """
     done = 0
     after = 0
-    while True:
+    while max_rows is None or done < max_rows:
         batch = store.pending_embeddings(conn, after_id=after, limit=batch_size)
         if not batch:
             return done
@@ -226,3 +229,4 @@ def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, batch_size: in
         if stored < len(batch):
             return done
         after = batch[-1][0]
+    return done

@@ -201,5 +201,15 @@ def run_reminders(settings: Settings, now: datetime) -> RunReport:
     return asyncio.run(_with_bot(settings, _reminder_run, _aware(now)))
 
 
+def run_embedding_backlog(settings: Settings, *, max_rows: int = 2000) -> int:
+    """Embed messages stored without a vector (collector pushes, LLM outages), a bounded batch per
+    run so search by meaning catches up within a few schedule ticks."""
+    from nudge.bootstrap import open_services
+    from nudge.importer import embed_pending
+
+    with open_services(settings) as services:
+        return embed_pending(services.conn, services.embed, max_rows=max_rows)
+
+
 def _aware(now: datetime) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=UTC)

@@ -152,7 +152,7 @@ class StyleProfile:
     @property
     def max_chars(self) -> int:
         """About the user's length: room above the median, never a wall of text."""
-        return max(12, min(240, int(self.median_chars * 1.8), self.median_chars + 40))
+        return max(16, min(240, int(self.median_chars * 1.8), self.median_chars + 40))
 
     def describe(self) -> str:
         """The habits in one line, for the model's prompt."""
@@ -239,8 +239,9 @@ def clean_reply(text: str, *, names: Iterable[str] = ()) -> str:
 
 
 def fit_reply(text: str, profile: StyleProfile, *, with_emoji: bool,
-              names: Iterable[str] = ()) -> str:
-    """Make one reply follow the profile: length, greeting, '!' and '.', capitals, emoji."""
+              names: Iterable[str] = (), trim: bool = True) -> str:
+    """Make one reply follow the profile: length (unless `trim` is off: templates are short
+    already and must stay whole), greeting, '!' and '.', capitals, emoji."""
     body = strip_emoji(clean_reply(text, names=names))
     if not body:
         return ""
@@ -250,7 +251,7 @@ def fit_reply(text: str, profile: StyleProfile, *, with_emoji: bool,
         body = rest or body
     elif not greeting and profile.greeting_rate >= 0.5 and profile.greetings:
         body = f"{profile.greetings[0]} {body[0].lower() + body[1:] if body[1:2].islower() else body}"
-    body = _trim(body, profile.max_chars)
+    body = _trim(body, profile.max_chars) if trim else body
     if profile.exclamation_rate < 0.1:
         body = re.sub(r"!+", ".", body.replace("¡", "")).replace("..", ".")
     if body.endswith(".") and not body.endswith("..") and profile.period_rate < 0.3:
@@ -303,7 +304,8 @@ def polish(candidates: Iterable[str], profile: StyleProfile, *, n: int, question
             break
         if _short_key(clean_reply(raw, names=names)) in avoid_keys:
             continue  # the model parroted the message being answered
-        fitted = fit_reply(raw, profile, with_emoji=slots[len(replies)], names=names)
+        fitted = fit_reply(raw, profile, with_emoji=slots[len(replies)], names=names,
+                           trim=is_candidate)
         key = _short_key(fitted)
         if not key or key in keys or key in avoid_keys:
             continue

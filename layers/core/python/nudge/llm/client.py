@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from nudge.errors import LLMUnavailable
+from nudge.errors import LLMBadOutput, LLMUnavailable
 
 EMBED_BATCH = 64
 Message = dict[str, str]
@@ -56,9 +56,9 @@ class LLMClient:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LLMUnavailable(f"the model did not answer valid JSON: {text[:200]!r}") from exc
+            raise LLMBadOutput(f"the model did not answer valid JSON: {text[:200]!r}") from exc
         if not isinstance(value, dict):
-            raise LLMUnavailable(f"the model answered JSON that is not an object: {text[:200]!r}")
+            raise LLMBadOutput(f"the model answered JSON that is not an object: {text[:200]!r}")
         return value
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
