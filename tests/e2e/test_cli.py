@@ -97,7 +97,8 @@ def test_every_command_is_documented_with_an_example():
 
     _, commands = build_parser()
     for name, func in commands.items():
-        assert func.__doc__ and "Example: nudge " + name in func.__doc__, name
+        example = (func.__doc__ or "").rsplit("Example:", 1)[-1]
+        assert f"nudge {name}" in example, name
 
 
 def test_a_wrong_date_is_a_clear_error(user_env):

@@ -119,3 +119,13 @@ def test_a_bad_answer_for_one_chat_keeps_its_facts_and_the_llm_counts_as_up(db):
     digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=TruncatingLLM())
     assert digest.llm == "ok"
     assert digest.chats[0].summary == digest.chats[0].facts_sentence()
+
+
+def test_a_message_of_mine_the_next_morning_does_not_count_as_the_answer(db):
+    user = ensure_user(db, name="Sam")
+    import_export(db, ParsedExport(messages=[
+        Message(sent_at=datetime(2024, 11, 26, 23, 40), sender="Ana", text="Sam, me pasas el número?"),
+        Message(sent_at=datetime(2024, 11, 27, 9, 5), sender="Sam", text="Vamos al museo a las 10"),
+    ], source="Ana.txt", format="ios", date_order="dmy", chat_name="Ana"), me="Sam")
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
+    assert [i.text for i in digest.chats[0].needs_reply] == ["Sam, me pasas el número?"]

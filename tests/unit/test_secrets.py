@@ -23,7 +23,14 @@ def test_database_url_falls_back_to_the_environment_for_the_host() -> None:
 
 @mock_aws
 def test_settings_read_tokens_and_the_database_from_secrets_manager(monkeypatch) -> None:
+    from aws_lambda_powertools.utilities import parameters
+
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    parameters.clear_caches()
     client = boto3.client("secretsmanager", region_name="eu-central-1")
     bot = client.create_secret(Name="bot", SecretString="123:abc")["ARN"]
     db = client.create_secret(Name="db", SecretString=json.dumps(

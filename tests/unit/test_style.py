@@ -132,3 +132,15 @@ def test_templates_stay_whole_for_a_user_who_writes_very_little() -> None:
     terse = build_profile(["ok", "k", "ok"])
     replies, _ = polish(["Sure, I will be there at eight tonight"], terse, n=3, question=False)
     assert replies == ["sure, I will be", "okay, thanks", "will get back to you soon"]
+
+
+def test_a_near_copy_of_an_earlier_reply_is_not_suggested() -> None:
+    replies, from_candidates = polish(
+        ["Sie ist gut, die Kunden waren zufriede.", "Klar, mache ich"], StyleProfile(language="de"),
+        n=2, question=False, avoid=["Sie ist gut gelaufen, die Kunden waren zufrieden."])
+    assert replies == ["Klar, mache ich", "Okay, danke"] and from_candidates == 1
+
+
+def test_a_tie_between_languages_goes_to_the_expected_one() -> None:
+    assert detect_language(["no, not yet"], default="en") == "en"
+    assert detect_language(["no, not yet"], default="es") == "es"

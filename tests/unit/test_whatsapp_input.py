@@ -121,3 +121,25 @@ def test_an_unknown_date_order_is_an_input_error():
 )
 def test_chat_names_come_from_export_file_names(name, chat):
     assert chat_name_from_filename(name) == chat
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_found_it():
+    """The parser pauses the cyclic GC and moves its messages to the oldest generation, but
+    leaves a disabled GC disabled and never releases objects the application froze."""
+    import gc
+
+    data = (CHAT * 3).encode()
+    assert gc.isenabled()
+    assert summary(data)[:2] == EXPECTED and gc.isenabled()
+    gc.disable()
+    try:
+        assert summary(data)[:2] == EXPECTED and not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert summary(data)[:2] == EXPECTED
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -25,6 +25,9 @@ SUMMARY_SCHEMA: dict[str, Any] = {
 _MAX_SUMMARY_CHARS = 300
 _MESSAGES_SHOWN_TO_LLM = 8
 _MESSAGE_CHARS_SHOWN = 120
+# Exports carry no reply threading: a message of the user's within this window after a question
+# counts as its answer; a later one (next morning, say) usually starts another topic.
+REPLY_WINDOW = timedelta(hours=6)
 
 
 class ChatModel(Protocol):
@@ -94,8 +97,9 @@ _DAY_MESSAGES_SQL = """
 SELECT c.name, c.type, m.sender_name, m.from_me, m.sent_at, m.kind, m.text, m.is_critical,
        coalesce(ct.is_critical, false) AS sender_critical,
        EXISTS (SELECT 1 FROM messages r
-               WHERE r.chat_id = m.chat_id AND r.from_me AND r.sent_at >= m.sent_at
-                 AND r.id <> m.id) AS answered
+               WHERE r.chat_id = m.chat_id AND r.from_me AND r.id <> m.id
+                 AND r.sent_at >= m.sent_at AND r.sent_at < m.sent_at + %(reply_window)s
+              ) AS answered
 FROM messages m
 JOIN chats c ON c.id = m.chat_id
 LEFT JOIN contacts ct ON ct.id = m.sender_contact_id
@@ -114,7 +118,7 @@ def collect_facts(
     start = datetime.combine(day, datetime.min.time())
     rows = conn.execute(_DAY_MESSAGES_SQL, {
         "user": user_id, "start": start, "end": start + timedelta(days=1),
-        "chat_types": chat_types or None,
+        "chat_types": chat_types or None, "reply_window": REPLY_WINDOW,
     }).fetchall()
     chats: dict[str, ChatDigest] = {}
     for (chat, chat_type, sender, from_me, sent_at, kind, text, critical, sender_critical,

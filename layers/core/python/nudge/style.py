@@ -7,6 +7,7 @@ it writes; the same profile drives the deterministic templates used when the mod
 
 from __future__ import annotations
 
+import difflib
 import re
 import statistics
 from collections import Counter
@@ -104,9 +105,12 @@ def language_scores(texts: Iterable[str]) -> Counter[str]:
 
 
 def detect_language(texts: Iterable[str], *, default: str = "en") -> str:
-    """The language code with most stopword hits (`default` when none hit)."""
+    """The language code with most stopword hits (`default` when none hit or it ties)."""
     scores = language_scores(texts)
-    return scores.most_common(1)[0][0] if scores else default
+    if not scores:
+        return default
+    best = max(scores.values())
+    return default if scores.get(default) == best else scores.most_common(1)[0][0]
 
 
 def _greeting_of(text: str) -> str | None:
@@ -285,6 +289,10 @@ def template_replies(profile: StyleProfile, *, question: bool) -> list[str]:
         strip_emoji(s) for s in profile.short_replies if strip_emoji(s)]
 
 
+def _similar(a: str, b: str) -> bool:
+    return a == b or (len(a) > 12 and difflib.SequenceMatcher(None, a, b).ratio() > 0.85)
+
+
 def polish(candidates: Iterable[str], profile: StyleProfile, *, n: int, question: bool,
            avoid: Iterable[str] = (), names: Iterable[str] = ()) -> tuple[list[str], int]:
     """Exactly n distinct replies fitted to the profile: the candidates first, templates after.
@@ -302,8 +310,9 @@ def polish(candidates: Iterable[str], profile: StyleProfile, *, n: int, question
     for raw, is_candidate in pool:
         if len(replies) == n:
             break
-        if _short_key(clean_reply(raw, names=names)) in avoid_keys:
-            continue  # the model parroted the message being answered
+        raw_key = _short_key(clean_reply(raw, names=names))
+        if is_candidate and any(_similar(raw_key, a) for a in avoid_keys):
+            continue  # the model parroted the message being answered or an example
         fitted = fit_reply(raw, profile, with_emoji=slots[len(replies)], names=names,
                            trim=is_candidate)
         key = _short_key(fitted)
