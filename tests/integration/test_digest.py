@@ -24,7 +24,7 @@ class PhrasingLLM:
 
     def chat_json(self, messages, *, schema, max_tokens=256):
         self.prompts.append(messages)
-        return {"summary": "Plans for the party."}
+        return {"summary": "Emre hosts the party on Friday."}
 
 
 class DownLLM:
@@ -78,7 +78,7 @@ def test_the_llm_phrases_the_summary_from_the_facts(db):
     llm = PhrasingLLM()
     digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=llm)
     assert digest.llm == "ok"
-    assert digest.chats[0].summary.startswith("Plans for the party.")
+    assert digest.chats[0].summary.startswith("Emre hosts the party on Friday.")
     assert "Emre: The party is at my place on Friday" in llm.prompts[0][1]["content"]
 
 

@@ -22,6 +22,7 @@ class Services:
     conn: psycopg.Connection
     llm: object | None  # nudge.llm.client.LLMClient, or None when no LLM could be reached
     user_id: int
+    me: str | None = None  # the user's display name in the exports (marks their own messages)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Embeddings through the LLM service; LLMUnavailable when there is none."""
@@ -60,13 +61,26 @@ def llm_client(settings: Settings, stack: ExitStack) -> Iterator[object | None]:
     yield LLMClient(base_url)
 
 
+def remembered_name(conn: psycopg.Connection, user_id: int, name: str | None) -> str | None:
+    """The user's display name: a given one is remembered in the profile, so the bot and the
+    scheduled functions (which have no --me) know it too; else the remembered one."""
+    if name:
+        conn.execute("UPDATE user_profiles SET name = %s WHERE id = %s AND name IS DISTINCT FROM %s",
+                     [name, user_id, name])
+        return name
+    row = conn.execute("SELECT name FROM user_profiles WHERE id = %s", [user_id]).fetchone()
+    return row[0] if row else None
+
+
 @contextmanager
-def open_services(settings: Settings, *, with_llm: bool = True) -> Iterator[Services]:
+def open_services(
+    settings: Settings, *, with_llm: bool = True, me: str | None = None
+) -> Iterator[Services]:
     from nudge.store import ensure_user
     from nudge.store.db import open_database
 
     with ExitStack() as stack:
         conn = stack.enter_context(open_database(settings))
         llm = stack.enter_context(llm_client(settings, stack)) if with_llm else None
-        user_id = ensure_user(conn, name=settings.me, timezone=settings.timezone)
-        yield Services(settings, conn, llm, user_id)
+        user_id = ensure_user(conn, name=me or settings.me, timezone=settings.timezone)
+        yield Services(settings, conn, llm, user_id, remembered_name(conn, user_id, me or settings.me))

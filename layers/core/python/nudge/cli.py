@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from nudge.cli_assist import add_assist_commands
 from nudge.config import Settings, load_settings
 from nudge.errors import InputError, NudgeError
 
@@ -66,10 +67,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from nudge.whatsapp import parse_path
 
     parsed_files = [parse_path(f) for f in args.files]  # all parse before anything is stored
-    with open_services(settings) as services:
+    with open_services(settings, me=args.me) as services:
         for parsed in parsed_files:
-            result = import_export(services.conn, parsed, chat_name=args.chat,
-                                   me=args.me or settings.me, embed=services.embed)
+            result = import_export(services.conn, parsed, chat_name=args.chat, me=services.me,
+                                   embed=services.embed)
             _json_line(result.to_json())
     return 0
 
@@ -92,7 +93,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     day = _parse_date(args.date) if args.date else default_digest_day(settings)
     with open_services(settings) as services:
         prefs = user_preferences(services.conn, services.user_id)
-        digest = build_digest(services.conn, user_id=services.user_id, day=day, me=settings.me,
+        digest = build_digest(services.conn, user_id=services.user_id, day=day, me=services.me,
                               llm=services.llm, keywords=prefs.keywords,
                               chat_types=prefs.chat_types)
     print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2) if args.json
@@ -214,7 +215,8 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
-    parser = argparse.ArgumentParser(prog="nudge", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="nudge", description="Nudge: a private assistant for your WhatsApp messages.")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="embedded Postgres and prepared models (env NUDGE_DATA_DIR, "
                              "default ~/.local/share/nudge)")
@@ -224,7 +226,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     def add(name: str, func: Command) -> argparse.ArgumentParser:
         doc = func.__doc__ or ""
         commands[name] = func
-        return sub.add_parser(name, help=doc.splitlines()[0], description=doc,
+        summary = " ".join(doc.split("\n\n")[0].split())
+        return sub.add_parser(name, help=summary, description=doc,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
 
     p = add("parse", cmd_parse)
@@ -249,6 +252,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--until", help="YYYY-MM-DD")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true")
+
+    add_assist_commands(add)
 
     add("setup", cmd_setup)
     add("bot", cmd_bot)

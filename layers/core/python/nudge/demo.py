@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
+from nudge.bootstrap import Services
 from nudge.config import Settings
 
 
@@ -43,6 +44,8 @@ def run_demo(settings: Settings, *, me: str) -> int:
         digest = build_digest(conn, user_id=services.user_id, day=day, me=me, llm=services.llm,
                               keywords=prefs.keywords or ["party"], chat_types=prefs.chat_types)
         print(format_digest(digest))
+        _show_suggestions(services, me=me, chat="Trip to Lisbon")
+        _show_reminders(services, me=me)
         query = "what did Emre say about the party?"
         _step(f"search: {query}")
         for hit in search(conn, query=query, query_embedding=services.embed_query(query),
@@ -50,3 +53,37 @@ def run_demo(settings: Settings, *, me: str) -> int:
             print(f"  {hit.sent_at:%Y-%m-%d %H:%M} [{hit.chat}] {hit.sender}: {hit.text}")
     _step(f"done in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _show_suggestions(services: Services, *, me: str, chat: str) -> None:
+    conn = services.conn
+    from nudge.suggest import suggest_replies
+
+    _step(f"reply suggestions for the latest unanswered messages in '{chat}'")
+    result = suggest_replies(conn, user_id=services.user_id, chat=chat, llm=services.llm, n=3, me=me)
+    for item in result.replying_to[-3:]:
+        print(f"  {item.sent_at:%H:%M} {item.sender}: {item.text}")
+    for reply in result.replies:
+        print(f"  -> {reply}")
+
+
+DEMO_NOTE = "send Ana the dentist's number (demo)"
+
+
+def _show_reminders(services: Services, *, me: str) -> None:
+    """A reminder set the way the bot sets one ("remind me to answer Ana tonight"), then due."""
+    conn = services.conn
+    from datetime import datetime, timedelta
+
+    from nudge.preferences import user_preferences
+    from nudge.reminders import add_reminder, due_reminders, format_reminder, list_reminders, user_zone
+
+    tz = user_zone(conn, services.user_id)
+    now = datetime.now(tz)
+    if not any(r.note == DEMO_NOTE for r in list_reminders(conn, user_id=services.user_id)):
+        add_reminder(conn, user_id=services.user_id, chat="Ana", due_at=now - timedelta(minutes=1),
+                     note=DEMO_NOTE)
+    _step("reminders due now")
+    for reminder in due_reminders(conn, user_id=services.user_id, now=now,
+                                  prefs=user_preferences(conn, services.user_id), me=me):
+        print("  " + format_reminder(reminder, tz))

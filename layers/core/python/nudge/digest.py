@@ -16,6 +16,7 @@ import psycopg
 
 from nudge.errors import LLMBadOutput, LLMUnavailable
 from nudge.importance import is_addressed_to_me, matching_keywords
+from nudge.topics import is_grounded, topics
 
 SUMMARY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -58,6 +59,7 @@ class ChatDigest:
     needs_reply: list[DigestItem] = field(default_factory=list)
     important: list[DigestItem] = field(default_factory=list)
     summary: str = ""
+    topics: list[str] = field(default_factory=list)
     sample: list[DigestItem] = field(default_factory=list)  # the latest texts, for the LLM only
 
     def facts_sentence(self) -> str:
@@ -65,6 +67,8 @@ class ChatDigest:
         top = ", ".join(f"{name} ({count})" for name, count in
                         sorted(self.senders.items(), key=lambda kv: -kv[1])[:4])
         sentence = f"{self.messages} messages" + (f" from {top}" if top else "") + "."
+        if self.topics:
+            sentence += " Topics: " + ", ".join(self.topics) + "."
         if self.needs_reply:
             n = len(self.needs_reply)
             sentence += f" {n} question{'s' if n > 1 else ''} for you still open."
@@ -77,6 +81,7 @@ class ChatDigest:
             "chat": self.chat,
             "messages": self.messages,
             "summary": self.summary,
+            "topics": self.topics,
             "needs_reply": [item.to_json() for item in self.needs_reply],
             "important": [item.to_json() for item in self.important],
         }
@@ -121,6 +126,7 @@ def collect_facts(
         "chat_types": chat_types or None, "reply_window": REPLY_WINDOW,
     }).fetchall()
     chats: dict[str, ChatDigest] = {}
+    texts: dict[str, list[str]] = {}
     for (chat, chat_type, sender, from_me, sent_at, kind, text, critical, sender_critical,
          answered) in rows:
         if kind == "system":
@@ -129,6 +135,8 @@ def collect_facts(
         digest.messages += 1
         who = "me" if from_me else (sender or "?")
         digest.senders[who] = digest.senders.get(who, 0) + 1
+        if kind == "text":
+            texts.setdefault(chat, []).append(text)
         if from_me or kind != "text":
             continue
         item = DigestItem(sender or "?", sent_at, text)
@@ -143,6 +151,7 @@ def collect_facts(
         if reasons:
             digest.important.append(DigestItem(item.sender, sent_at, text, "; ".join(reasons)))
     for digest in chats.values():
+        digest.topics = topics(texts.get(digest.chat, []), exclude=[*digest.senders, me or ""])
         digest.senders = dict(Counter(digest.senders).most_common())
         digest.sample = digest.sample[-_MESSAGES_SHOWN_TO_LLM:]
     return sorted(chats.values(), key=lambda d: -d.messages)
@@ -181,7 +190,8 @@ def phrase_summaries(chats: list[ChatDigest], llm: ChatModel | None) -> str:
             status = "unavailable"
             continue
         phrased = str(answer.get("summary", "")).strip()
-        if looks_like_prose(phrased):
+        sources = [f"{m.sender} {m.text}" for m in digest.sample]
+        if looks_like_prose(phrased) and is_grounded(phrased, sources):
             digest.summary = f"{phrased[:_MAX_SUMMARY_CHARS]} ({digest.facts_sentence()})"
     return status
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nudge.bootstrap import Services
+from nudge.bootstrap import Services, remembered_name
 from nudge.errors import InputError, LLMUnavailable, NotFound
 from nudge.telegram.render import (
     Reply,
@@ -88,7 +88,7 @@ def digest(services: Services, *, when: str | None = None, day: date | None = No
                              "Example: /digest 2024-05-01 or /digest yesterday")
     day = day or today - timedelta(days=1)
     prefs = user_preferences(services.conn, services.user_id)
-    result = build_digest(services.conn, user_id=services.user_id, day=day, me=services.settings.me,
+    result = build_digest(services.conn, user_id=services.user_id, day=day, me=services.me,
                           llm=services.llm, keywords=prefs.keywords,  # type: ignore[arg-type]
                           chat_types=prefs.chat_types)
     return Reply(render_digest(result))
@@ -133,7 +133,7 @@ def suggest(services: Services, *, chat: str) -> Reply:
 
     name = resolve_name(services, chat)
     result = suggest_replies(services.conn, user_id=services.user_id, chat=name,
-                             llm=services.llm, n=3, me=services.settings.me)  # type: ignore[arg-type]
+                             llm=services.llm, n=3, me=services.me)  # type: ignore[arg-type]
     return render_suggestions(result)
 
 
@@ -160,7 +160,7 @@ def import_document(services: Services, *, data: bytes, file_name: str,
     if not (chat_name or parsed.chat_name):
         raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
                          "with the chat's name as its caption.")
-    result = import_export(services.conn, parsed, chat_name=chat_name, me=services.settings.me,
+    result = import_export(services.conn, parsed, chat_name=chat_name, me=services.me,
                            embed=services.embed)
     return Reply(render_import(result))
 
@@ -276,18 +276,22 @@ def change_settings(services: Services, *, line: str) -> Reply:
         if not types or any(t not in CHAT_TYPES for t in types):
             raise InputError("Chat types are group and one_to_one. Example: /settings chats group")
         prefs = replace(prefs, chat_types=list(dict.fromkeys(types)))
+    elif key in ("name", "me") and value:
+        services.me = remembered_name(services.conn, services.user_id, value)
     elif key in ("remind", "reminders", "interval") and value:
         if not value.isdigit() or not 5 <= int(value) <= 10080:
             raise InputError("The reminder interval is minutes, 5 to 10080. Example: /settings remind 60")
         prefs = replace(prefs, reminder_interval_minutes=int(value))
     elif key:
         raise InputError("Try: /settings time 07:30 · /settings tz Europe/Berlin · "
-                         "/settings chats group,one_to_one · /settings remind 60")
+                         "/settings chats group,one_to_one · /settings remind 60 · /settings name Sam")
     if key:
         save_preferences(services.conn, services.user_id, prefs)
     tz = user_zone(services)
     chats = ", ".join(prefs.chat_types or CHAT_TYPES)
     return Reply("<b>Settings</b>\n"
+                 f"Your name in the chats: {esc(services.me or 'not set')}\n"
                  f"Digest time: {prefs.daily_time:%H:%M}\nTime zone: {esc(tz.key)}\n"
                  f"Chat types: {esc(chats)}\nRemind again every {prefs.reminder_interval_minutes} min\n\n"
-                 "Change: /settings time 07:30 · tz Europe/Berlin · chats group,one_to_one · remind 60")
+                 "Change: /settings time 07:30 · tz Europe/Berlin · chats group,one_to_one · remind 60"
+                 " · name Sam")
