@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_http_contract import TOKEN, emptied, fresh_database, running_stack
+from tests.e2e.http.conftest import TOKEN
 
 httpx = pytest.importorskip("httpx")
 
@@ -21,21 +20,6 @@ def export(sender: str, day: int, count: int, *, start: int = 0) -> bytes:
     lines = [f"{day:02d}/05/2024, 10:{i:02d} - {sender if i % 2 else 'Sam'}: message {i} to {sender}"
              for i in range(start, start + count)]
     return ("\n".join(lines) + "\n").encode()
-
-
-@pytest.fixture(scope="module")
-def stack_db_url(pg_server, _pg_template) -> Iterator[str]:
-    yield from fresh_database(pg_server, _pg_template)
-
-
-@pytest.fixture(scope="module")
-def stack(stack_db_url, tmp_path_factory) -> Iterator[object]:
-    yield from running_stack(stack_db_url, tmp_path_factory.mktemp("stack"))
-
-
-@pytest.fixture
-def db(stack, stack_db_url) -> Iterator[object]:
-    yield from emptied(stack_db_url)
 
 
 @pytest.fixture
