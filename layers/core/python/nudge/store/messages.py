@@ -1,10 +1,15 @@
 """Bulk writes of chats, contacts and messages, and the embedding column.
 
-The hot path COPYs only the rows whose source key is not stored yet straight into messages.
-That is safe because the caller holds the chat's row lock (upsert_chat, same transaction), so
-nobody else adds rows to this chat meanwhile. Should a stored key still be met (a collector
-resending an id with another time), the COPY fails with UniqueViolation and the caller redoes
-the batch with `merge=True`: staging table + `INSERT … ON CONFLICT DO NOTHING`.
+The hot path COPYs (binary) only the rows whose source key is not stored yet straight into
+messages; for a chat created by this transaction there is nothing to look up. That is safe because
+the caller holds the chat's row lock (upsert_chat, same transaction), so nobody else adds rows to
+this chat meanwhile. Should a stored key still be met (a collector resending an id with another
+time), the COPY fails with UniqueViolation and the caller redoes the batch with `merge=True`:
+staging table + `INSERT … ON CONFLICT DO NOTHING`.
+
+Large batches run with a big GIN pending list (full-text entries are appended, then merged into
+the index in one sorted pass at the end, instead of a merge every 4 MB) and without waiting for
+the commit to reach the disk: a crash loses at most that import, which is idempotent to redo.
 """
 
 from __future__ import annotations
@@ -19,15 +24,24 @@ from pgvector import Vector
 
 # A prepared row (a plain tuple, to keep the hot loop cheap):
 # source_key, sender_name, from_me, sent_at, kind, text, attachment, edited, deleted
-StageRow = tuple[str, str | None, bool, datetime, str, str, str | None, bool, bool]
+StageRow = tuple[bytes, str | None, bool, datetime, str, str, str | None, bool, bool]
 
 # What deserves an embedding: something a person wrote (a caption counts), not system noise.
 EMBEDDABLE_SQL = "kind NOT IN ('system', 'deleted') AND btrim(text) <> ''"
 
 _EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
+_BULK_MIN = 20_000  # from this many new rows on, the session settings below pay off
+_BULK_SETTINGS = (
+    "SET LOCAL synchronous_commit = off",
+    "SET LOCAL gin_pending_list_limit = '1GB'",
+    "SET LOCAL work_mem = '256MB'",  # the pending-list merge sorts in work_mem
+)
+_FTS_INDEX = "messages_fts"
 
 _COLUMNS = ("user_profile_id, chat_id, sender_contact_id, sender_name, from_me, sent_at, kind,"
             " text, attachment, edited, deleted, source_key")
+_TYPES = ("int8", "int8", "int8", "text", "bool", "timestamp", "text", "text", "text", "bool",
+          "bool", "bytea")
 
 _CREATE_STAGE = f"""
 CREATE TEMP TABLE IF NOT EXISTS nudge_stage
@@ -45,21 +59,21 @@ SELECT source_key FROM ins
 
 
 def upsert_chat(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
-                explicit: bool) -> int:
-    """Id of the chat `name`, created if new. A detected type only ever upgrades to group; an
-    explicit type (the collector knows it) replaces the stored one."""
+                explicit: bool) -> tuple[int, bool]:
+    """(id, created) of the chat `name`, created if new. A detected type only ever upgrades to
+    group; an explicit type (the collector knows it) replaces the stored one."""
     row = conn.execute(
         """
         INSERT INTO chats (user_profile_id, name, type) VALUES (%(user)s, %(name)s, %(type)s)
         ON CONFLICT (user_profile_id, name) DO UPDATE SET type =
             CASE WHEN %(explicit)s OR excluded.type = 'group' THEN excluded.type
                  ELSE chats.type END
-        RETURNING id
+        RETURNING id, xmax = 0
         """,
         {"user": user_id, "name": name, "type": chat_type, "explicit": explicit},
     ).fetchone()
     assert row is not None
-    return int(row[0])
+    return int(row[0]), bool(row[1])
 
 
 def upsert_contacts(conn: psycopg.Connection[Any], *, user_id: int, names: Iterable[str]) -> None:
@@ -72,19 +86,28 @@ def upsert_contacts(conn: psycopg.Connection[Any], *, user_id: int, names: Itera
 
 
 def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
-                    rows: Sequence[StageRow], merge: bool = False) -> list[str]:
+                    rows: Sequence[StageRow], merge: bool = False,
+                    new_chat: bool = False) -> list[bytes]:
     """Insert the rows not stored yet; return their source keys. Call inside the transaction
-    that called upsert_chat (see the module docstring for `merge`)."""
+    that called upsert_chat (see the module docstring for `merge`); `new_chat`: that call
+    created the chat, so no row of it is stored yet. A key repeated in `rows` is stored once."""
     if not rows:
         return []
-    known = set() if merge else _known_keys(conn, user_id=user_id, chat_id=chat_id, rows=rows)
-    fresh: list[StageRow] = []
-    for row in rows:
-        if row[0] not in known:
-            known.add(row[0])
-            fresh.append(row)
+    fresh: Sequence[StageRow] = rows
+    known = set() if merge or new_chat else _known_keys(conn, user_id=user_id, chat_id=chat_id,
+                                                        rows=rows)
+    if known or len({row[0] for row in rows}) < len(rows):
+        fresh = []
+        for row in rows:
+            if row[0] not in known:
+                known.add(row[0])
+                fresh.append(row)
     if not fresh:
         return []
+    bulk = len(fresh) >= _BULK_MIN
+    if bulk:
+        for setting in _BULK_SETTINGS:
+            conn.execute(setting)
     senders = list({row[1] for row in fresh if row[1] is not None and not row[2]})
     contact = dict(conn.execute(
         "SELECT name, id FROM contacts WHERE user_profile_id = %s AND name = ANY(%s)",
@@ -95,21 +118,27 @@ def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int
         conn.execute(_CREATE_STAGE)
         conn.execute("TRUNCATE nudge_stage")
         table = "nudge_stage"
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN") as copy:
+    with conn.cursor() as cur, cur.copy(
+        f"COPY {table} ({_COLUMNS}) FROM STDIN WITH (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(list(_TYPES))
         write = copy.write_row
         get = contact.get
         for key, sender, from_me, sent_at, kind, text, attachment, edited, deleted in fresh:
             write((user_id, chat_id, None if from_me else get(sender), sender, from_me, sent_at,
                    kind, text, attachment, edited, deleted, key))
-    if not merge:
-        return [row[0] for row in fresh]
-    inserted = [key for (key,) in conn.execute(_MERGE_STAGE)]
-    conn.execute("TRUNCATE nudge_stage")
+    if merge:
+        inserted = [bytes(key) for (key,) in conn.execute(_MERGE_STAGE)]
+        conn.execute("TRUNCATE nudge_stage")
+    else:
+        inserted = [row[0] for row in fresh]
+    if bulk and inserted:  # searches would otherwise scan the whole pending list
+        conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (_FTS_INDEX,))
     return inserted
 
 
 def _known_keys(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
-                rows: Sequence[StageRow]) -> set[str]:
+                rows: Sequence[StageRow]) -> set[bytes]:
     """Keys among `rows` already stored: looked up exactly for small batches, else every key of
     the chat in the batch's time span (one index range scan instead of a million probes)."""
     if len(rows) <= _EXACT_LOOKUP_MAX:
@@ -123,11 +152,11 @@ def _known_keys(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
             "SELECT source_key FROM messages WHERE chat_id = %s AND sent_at BETWEEN %s AND %s",
             (chat_id, min(times), max(times)),
         )
-    return {key for (key,) in cur}
+    return {bytes(key) for (key,) in cur}
 
 
 def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
-                    keys: Sequence[str]) -> list[tuple[int, str]]:
+                    keys: Sequence[bytes]) -> list[tuple[int, str]]:
     """(id, text) of the given messages that deserve an embedding, by id."""
     return [
         (int(i), t)

@@ -197,20 +197,12 @@ def _messages(
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Building ~100k small objects triggers many cyclic-GC passes; none of them form cycles.
-
-    Re-enabling alone would make the next collection walk all of them as young objects (tens of
-    ms), so they are moved straight to the oldest generation with `freeze` + `unfreeze` (two O(1)
-    list splices). Skipped when the application has frozen objects of its own (pre-fork servers),
-    which `unfreeze` would release.
-    """
+    """Building ~100k small objects triggers many cyclic-GC passes, and none of them form
+    cycles; a GC the caller had disabled stays disabled."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
             gc.enable()

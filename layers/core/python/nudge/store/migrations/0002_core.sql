@@ -41,11 +41,16 @@ CREATE TABLE chats (
     UNIQUE (user_profile_id, name)
 );
 
--- Bulk import speed shapes this table (100k messages/s is the goal): foreign-key checks run once
--- per inserted row and cost more than all the indexes together, so messages has none; only the
--- importer writes it and keeps user_profile_id, chat_id and sender_contact_id right (whoever
--- deletes a chat or contact deletes or clears its messages too). source_key uses the "C"
--- collation (bytewise: it is a hex hash) so the unique index compares fast.
+-- Bulk import speed shapes this table (bench/import.py: 1M messages, goal 100k/s):
+-- * No foreign keys (trade-off): an RI check is a per-row trigger; FKs to user_profiles, chats and
+--   contacts cost ~12 s per 1M rows and chat_id alone ~4 s, more than the whole budget. Only the
+--   importer writes messages and keeps user_profile_id, chat_id and sender_contact_id right;
+--   whoever deletes a chat or contact deletes or clears its messages too.
+-- * source_key is 20 bytes (nudge.importer._key): 4 bytes of the chat name's hash, the sent_at
+--   second, then 12 bytes of digest, so an import appends to one end of the unique index instead
+--   of touching a random leaf page per row (a random 128-bit key cost ~5 s per 1M rows).
+-- * Full text is an expression index (no stored tsvector column: a narrower heap row and one
+--   to_tsvector per insert). Queries must say to_tsvector('simple', text) to use it.
 CREATE TABLE messages (
     id                bigserial PRIMARY KEY,
     user_profile_id   bigint NOT NULL,
@@ -62,14 +67,13 @@ CREATE TABLE messages (
     edited            boolean NOT NULL DEFAULT false,
     deleted           boolean NOT NULL DEFAULT false,
     is_critical       boolean NOT NULL DEFAULT false,
-    source_key        text COLLATE "C" NOT NULL,
+    source_key        bytea NOT NULL,
     imported_at       timestamptz NOT NULL DEFAULT now(),
     embedding         vector(384),
-    tsv               tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
     UNIQUE (user_profile_id, source_key)
 );
 CREATE INDEX messages_chat_sent_at ON messages (chat_id, sent_at);
-CREATE INDEX messages_tsv ON messages USING gin (tsv);
+CREATE INDEX messages_fts ON messages USING gin (to_tsvector('simple', text));
 CREATE INDEX messages_embedding ON messages USING hnsw (embedding vector_cosine_ops)
     WITH (m = 16, ef_construction = 64);
 
