@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
-from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, ParsedExport
+from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
 from nudge.errors import InputError, LLMUnavailable, NudgeError
 from nudge.store import messages as store
 from nudge.store.users import ensure_user
@@ -103,31 +103,45 @@ def import_export(conn: psycopg.Connection[Any], parsed: ParsedExport, *,
     if not name:
         raise InputError(f"{parsed.source or 'export'}: no chat name; pass one (--chat NAME)")
     me_folded = me.strip().casefold() if me and me.strip() else None
+    senders = {m.sender for m in parsed.messages if m.sender is not None}
+    contacts = {s for s in senders if me_folded is None or s.casefold() != me_folded}
+    batch = _Batch(expected=len(parsed.messages))
+    batch.make = lambda: _export_rows(batch, parsed.messages, name=name,
+                                      mine=set(senders) - contacts)
+    return _store(conn, name=name, chat_type=chat_type_of(len(senders)), explicit_type=False,
+                  batch=batch, contacts=contacts, embed=embed)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """The rows to store, produced by `make()` as they are consumed, so the COPY into a new chat
+    overlaps key hashing here with the server's work. count, skipped and last are final once an
+    iteration has finished; iterating again (the rare merge retry) produces the rows again."""
+
+    make: Callable[[], Iterator[store.StageRow]] = lambda: iter(())
+    expected: int = 0  # about how many rows make() yields
+    count: int = 0
+    skipped: int = 0
+    last: datetime | None = None
+
+
+def _export_rows(batch: _Batch, messages: Sequence[Message], *, name: str,
+                 mine: set[str]) -> Iterator[store.StageRow]:
+    """Rows of an export's messages (the hot loop of a large import: keep it lean)."""
     prefix = _chat_prefix(name)
     seen: dict[tuple[datetime, str | None, str], int] = {}
     stamps: dict[datetime, tuple[str, int]] = {}  # exports repeat each minute many times
-    rows: list[store.StageRow] = []
-    senders: set[str] = set()
-    mine: dict[str, bool] = {}
-    skipped = 0
-    last: datetime | None = None
     seen_get = seen.get
     stamp_get = stamps.get
-    append = rows.append
     blake2b = hashlib.blake2b
     head = _HEAD
-    for m in parsed.messages:
+    count = skipped = 0
+    last: datetime | None = None
+    for m in messages:
         sent_at, sender, text, kind = m.sent_at, m.sender, m.text, m.kind
         ident = (sent_at, sender, text)
         occurrence = seen_get(ident, 0)
         seen[ident] = occurrence + 1
-        if sender is None:
-            from_me = False
-        else:
-            from_me = mine.get(sender)  # type: ignore[assignment]
-            if from_me is None:
-                senders.add(sender)
-                from_me = mine[sender] = me_folded is not None and sender.casefold() == me_folded
         if (kind == "text" or kind == "system") and is_noise(kind, sender, text):
             skipped += 1
             continue
@@ -137,13 +151,12 @@ def import_export(conn: psycopg.Connection[Any], parsed: ParsedExport, *,
             if last is None or sent_at > last:
                 last = sent_at
         joined = f"{name}\x1f{stamp[0]}\x1f{sender or ''}\x1f{text}\x1f{occurrence}"
-        key = head(prefix, stamp[1] & 0xFFFFFFFF) + blake2b(
-            joined.encode("utf-8", "surrogatepass"), digest_size=12).digest()
-        append((key, sender, from_me, sent_at, kind, text, m.attachment, m.edited,
-                kind == "deleted"))
-    contacts = {s for s in senders if me_folded is None or s.casefold() != me_folded}
-    return _store(conn, name=name, chat_type=chat_type_of(len(senders)), explicit_type=False,
-                  rows=rows, contacts=contacts, skipped=skipped, last=last, embed=embed)
+        count += 1
+        yield (head(prefix, stamp[1] & 0xFFFFFFFF)
+               + blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=12).digest(),
+               sender, sender in mine, sent_at, kind, text, m.attachment, m.edited,
+               kind == "deleted")
+    batch.count, batch.skipped, batch.last = count, skipped, last
 
 
 def ingest_batch(conn: psycopg.Connection[Any], *, chat_name: str,
@@ -188,42 +201,40 @@ def ingest_batch(conn: psycopg.Connection[Any], *, chat_name: str,
             last = sent_at
     # The user's own messages may carry no name; they still count as one participant.
     participants = len(contacts) + any(m.from_me for m in messages)
+    batch = _Batch(make=rows.__iter__, count=len(rows), skipped=skipped, last=last)
     return _store(conn, name=name, chat_type=chat_type or chat_type_of(participants),
-                  explicit_type=chat_type is not None, rows=rows, contacts=contacts,
-                  skipped=skipped, last=last, embed=embed)
+                  explicit_type=chat_type is not None, batch=batch, contacts=contacts,
+                  embed=embed)
 
 
 def _store(conn: psycopg.Connection[Any], *, name: str, chat_type: str, explicit_type: bool,
-           rows: list[store.StageRow], contacts: set[str], skipped: int, last: datetime | None,
-           embed: Embed | None) -> ImportResult:
+           batch: _Batch, contacts: set[str], embed: Embed | None) -> ImportResult:
     """One transaction for the rows; embeddings afterwards, so a slow model holds no locks."""
     user_id = ensure_user(conn)
     try:
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
-                      explicit_type=explicit_type, rows=rows, contacts=contacts, last=last,
-                      merge=False)
+                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=False)
     except psycopg.errors.UniqueViolation:  # rare: see nudge.store.messages
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
-                      explicit_type=explicit_type, rows=rows, contacts=contacts, last=last,
-                      merge=True)
+                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=True)
     if embed is not None and keys:
         _embed_rows(conn, embed, store.embeddable_rows(conn, user_id=user_id, keys=keys),
                     batch_size=EMBED_BATCH)
-    return ImportResult(chat=name, inserted=len(keys), duplicates=len(rows) - len(keys),
-                        skipped=skipped)
+    return ImportResult(chat=name, inserted=len(keys), duplicates=batch.count - len(keys),
+                        skipped=batch.skipped)
 
 
 def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
-           explicit_type: bool, rows: list[store.StageRow], contacts: set[str],
-           last: datetime | None, merge: bool) -> list[bytes]:
+           explicit_type: bool, batch: _Batch, contacts: set[str], merge: bool) -> list[bytes]:
     with conn.transaction():
         chat_id, created = store.upsert_chat(conn, user_id=user_id, name=name,
                                              chat_type=chat_type, explicit=explicit_type)
         if contacts:
             store.upsert_contacts(conn, user_id=user_id, names=contacts)
-        keys = store.insert_messages(conn, user_id=user_id, chat_id=chat_id, rows=rows,
-                                     merge=merge, new_chat=created)
-        store.touch_chat(conn, chat_id=chat_id, last=last)
+        keys = store.insert_messages(conn, user_id=user_id, chat_id=chat_id, rows=batch.make(),
+                                     merge=merge, new_chat=created, expected=batch.expected,
+                                     senders=contacts)
+        store.touch_chat(conn, chat_id=chat_id, last=batch.last)
     return keys
 
 

@@ -19,7 +19,9 @@ from pgvector import Vector
 from nudge.errors import InputError, NotFound
 
 RRF_K = 60  # the usual constant: dampens the difference between rank 1 and rank 2
-EF_SEARCH_MIN = 100  # HNSW candidate list: recall@10 0.96 at 64, 0.99 at 100 (bench/search.py, 200k)
+EF_SEARCH_MIN = 800  # HNSW candidate list. bench/search.py, 1M (m=16, ef_construction=64):
+# recall@10 0.81 at 100, 0.93 at 400, 0.952 at 800 and 1000 (the graph is the limit), p95 ~10 ms
+FTS_CANDIDATES = 200  # full text ranks at most this many matches (ts_rank is per row, not indexed)
 EXACT_MAX = 50_000  # a chat filter leaving fewer rows than this: exact distances beat the graph
 
 
@@ -97,9 +99,11 @@ def search(conn: psycopg.Connection[Any], *, query: str,
     if limit < 1:
         raise InputError("limit must be at least 1")
     params: dict[str, Any] = {"q": query.strip(), "k": max(limit * 4, 40), "limit": limit,
-                              "rrf": RRF_K}
+                              "rrf": RRF_K, "cand": max(FTS_CANDIDATES, limit * 4)}
     where = _filters(conn, chat=chat, sender=sender, since=since, until=until, params=params)
-    parts = [_FTS.format(where=where)]
+    # With an embedding the vector side covers loose wording, so full text takes every word only.
+    tq = _ALL_WORDS if query_embedding is not None else _ANY_IF_NONE.format(where=where)
+    parts = [_FTS.format(where=where, tq=tq)]
     if query_embedding is not None:
         params["emb"] = Vector(np.asarray(query_embedding, dtype=np.float32))
         exact = chat is not None and _fewer_than(conn, EXACT_MAX, where, params)
@@ -129,22 +133,26 @@ def _fewer_than(conn: psycopg.Connection[Any], n: int, where: str,
     return row is not None and int(row[0]) < n
 
 
-# Full text: every word (websearch syntax: "quotes", -not, or); when that finds nothing, any word,
-# ranked so messages with more of the words come first (questions rarely match word for word).
+# Full text, on the expression index messages_fts: every word (websearch syntax: "quotes", -not,
+# or). Without an embedding, when that finds nothing, any word (questions rarely match word for
+# word). Only a bounded set of matches is ranked: ts_rank needs each row's tsvector, so ranking
+# every match of a common word would cost as much as the rest of the search together.
+_ALL_WORDS = "websearch_to_tsquery('simple', %(q)s)"
+_ANY_IF_NONE = """(SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE {where}
+                                 AND to_tsvector('simple', m.text) @@ w.tq)
+                   THEN w.tq ELSE w.anyq END
+    FROM (SELECT websearch_to_tsquery('simple', %(q)s) AS tq,
+                 to_tsquery('simple', coalesce((
+                     SELECT string_agg(quote_literal(lexeme), ' | ')
+                     FROM unnest(tsvector_to_array(to_tsvector('simple', %(q)s))) lexeme
+                 ), '')) AS anyq) w)"""
 _FTS = """
 (SELECT id, row_number() OVER (ORDER BY rank DESC, sent_at DESC) AS r FROM (
-    SELECT m.id, m.sent_at, ts_rank(m.tsv, q.tq) AS rank
-    FROM messages m, (
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE {where} AND m.tsv @@ w.tq)
-                    THEN w.tq ELSE w.anyq END AS tq
-        FROM (SELECT websearch_to_tsquery('simple', %(q)s) AS tq,
-                     to_tsquery('simple', coalesce((
-                         SELECT string_agg(quote_literal(lexeme), ' | ')
-                         FROM unnest(tsvector_to_array(to_tsvector('simple', %(q)s))) lexeme
-                     ), '')) AS anyq) w
-    ) q
-    WHERE {where} AND m.tsv @@ q.tq
-    ORDER BY rank DESC, m.sent_at DESC LIMIT %(k)s) fts)
+    SELECT c.id, c.sent_at, ts_rank(to_tsvector('simple', c.text), q.tq) AS rank
+    FROM (SELECT {tq} AS tq) q, LATERAL (
+        SELECT m.id, m.sent_at, m.text FROM messages m
+        WHERE {where} AND to_tsvector('simple', m.text) @@ q.tq LIMIT %(cand)s) c
+    ORDER BY rank DESC, c.sent_at DESC LIMIT %(k)s) fts)
 """
 
 # Vector: nearest by cosine distance through the HNSW index (re-sorted: iterative scans may

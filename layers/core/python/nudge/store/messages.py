@@ -7,14 +7,15 @@ this chat meanwhile. Should a stored key still be met (a collector resending an 
 time), the COPY fails with UniqueViolation and the caller redoes the batch with `merge=True`:
 staging table + `INSERT … ON CONFLICT DO NOTHING`.
 
-Large batches run with a big GIN pending list (full-text entries are appended, then merged into
-the index in one sorted pass at the end, instead of a merge every 4 MB) and without waiting for
-the commit to reach the disk: a crash loses at most that import, which is idempotent to redo.
+Large batches commit without waiting for the disk (a crash loses at most that import, which is
+idempotent to redo). Measured and not kept: a big gin_pending_list_limit + work_mem with one
+gin_clean_pending_list at the end was no faster than the default 4 MB pending list. The import's
+floor is to_tsvector for the full-text index: ~5.5 µs a row, on the server (bench/import.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from datetime import datetime
 from typing import Any
 
@@ -30,13 +31,7 @@ StageRow = tuple[bytes, str | None, bool, datetime, str, str, str | None, bool, 
 EMBEDDABLE_SQL = "kind NOT IN ('system', 'deleted') AND btrim(text) <> ''"
 
 _EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
-_BULK_MIN = 20_000  # from this many new rows on, the session settings below pay off
-_BULK_SETTINGS = (
-    "SET LOCAL synchronous_commit = off",
-    "SET LOCAL gin_pending_list_limit = '1GB'",
-    "SET LOCAL work_mem = '256MB'",  # the pending-list merge sorts in work_mem
-)
-_FTS_INDEX = "messages_fts"
+_BULK_MIN = 20_000  # from this many new rows on, don't wait for the commit to reach the disk
 
 _COLUMNS = ("user_profile_id, chat_id, sender_contact_id, sender_name, from_me, sent_at, kind,"
             " text, attachment, edited, deleted, source_key")
@@ -86,32 +81,42 @@ def upsert_contacts(conn: psycopg.Connection[Any], *, user_id: int, names: Itera
 
 
 def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
-                    rows: Sequence[StageRow], merge: bool = False,
-                    new_chat: bool = False) -> list[bytes]:
+                    rows: Iterable[StageRow], merge: bool = False, new_chat: bool = False,
+                    expected: int | None = None,
+                    senders: Iterable[str] | None = None) -> list[bytes]:
     """Insert the rows not stored yet; return their source keys. Call inside the transaction
-    that called upsert_chat (see the module docstring for `merge`); `new_chat`: that call
-    created the chat, so no row of it is stored yet. A key repeated in `rows` is stored once."""
-    if not rows:
-        return []
-    fresh: Sequence[StageRow] = rows
-    known = set() if merge or new_chat else _known_keys(conn, user_id=user_id, chat_id=chat_id,
-                                                        rows=rows)
-    if known or len({row[0] for row in rows}) < len(rows):
-        fresh = []
-        for row in rows:
-            if row[0] not in known:
-                known.add(row[0])
-                fresh.append(row)
-    if not fresh:
-        return []
-    bulk = len(fresh) >= _BULK_MIN
-    if bulk:
-        for setting in _BULK_SETTINGS:
-            conn.execute(setting)
-    senders = list({row[1] for row in fresh if row[1] is not None and not row[2]})
+    that called upsert_chat (see the module docstring for `merge`).
+
+    `new_chat`: that call created the chat, so nothing can be stored yet and `rows` (an iterator
+    is fine) stream straight into the COPY, unchecked: a repeated key raises UniqueViolation
+    (retry with merge). Otherwise a key repeated in `rows` is stored once. `expected`: about how
+    many rows an iterator yields (for the bulk settings); `senders`: the names among them that
+    are contacts (needed up front when `rows` is an iterator)."""
+    if merge or not new_chat:
+        rows = list(rows)
+        if not rows:
+            return []
+        known = set() if merge else _known_keys(conn, user_id=user_id, chat_id=chat_id,
+                                                rows=rows)
+        if known or len({row[0] for row in rows}) < len(rows):
+            fresh = []
+            for row in rows:
+                if row[0] not in known:
+                    known.add(row[0])
+                    fresh.append(row)
+            rows = fresh
+        if not rows:
+            return []
+    if senders is None:
+        rows = rows if isinstance(rows, list) else list(rows)
+        senders = {row[1] for row in rows if row[1] is not None and not row[2]}
+    if isinstance(rows, Sized):
+        expected = len(rows)
+    if (expected or 0) >= _BULK_MIN:
+        conn.execute("SET LOCAL synchronous_commit = off")
     contact = dict(conn.execute(
         "SELECT name, id FROM contacts WHERE user_profile_id = %s AND name = ANY(%s)",
-        (user_id, senders),
+        (user_id, list(senders)),
     ).fetchall())
     table = "messages"
     if merge:
@@ -124,16 +129,16 @@ def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int
         copy.set_types(list(_TYPES))
         write = copy.write_row
         get = contact.get
-        for key, sender, from_me, sent_at, kind, text, attachment, edited, deleted in fresh:
+        written: list[bytes] = []
+        keep = written.append
+        for key, sender, from_me, sent_at, kind, text, attachment, edited, deleted in rows:
+            keep(key)
             write((user_id, chat_id, None if from_me else get(sender), sender, from_me, sent_at,
                    kind, text, attachment, edited, deleted, key))
-    if merge:
-        inserted = [bytes(key) for (key,) in conn.execute(_MERGE_STAGE)]
-        conn.execute("TRUNCATE nudge_stage")
-    else:
-        inserted = [row[0] for row in fresh]
-    if bulk and inserted:  # searches would otherwise scan the whole pending list
-        conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (_FTS_INDEX,))
+    if not merge:
+        return written
+    inserted = [bytes(key) for (key,) in conn.execute(_MERGE_STAGE)]
+    conn.execute("TRUNCATE nudge_stage")
     return inserted
 
 
