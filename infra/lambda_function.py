@@ -80,6 +80,7 @@ class NudgeFunction(Construct):
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "LOG_LEVEL": "DEBUG" if not config.is_prod else "INFO",
                 "NUDGE_TIMEZONE": config.timezone,
+                "NUDGE_DIGEST_TIME": config.digest_time,
                 "NUDGE_ENV": config.name,
                 **environment,
             },

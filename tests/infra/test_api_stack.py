@@ -55,6 +55,7 @@ def test_functions_are_python_311_x86_in_private_subnets_with_powertools(dev: Sy
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Nudge"
         assert env["POWERTOOLS_SERVICE_NAME"] in {"ingest", "lock", "telegram"}
         assert env["NUDGE_TIMEZONE"] == "Europe/Berlin"
+        assert env["NUDGE_DIGEST_TIME"] == "08:00"  # seeds the first user's digest time
         assert {"LOG_LEVEL"} <= env.keys()
 
 

@@ -70,3 +70,14 @@ def test_ensure_user_creates_one_default_user_and_then_reuses_it(
         (first,),
     ).fetchone()
     assert prefs == ("daily", "08:00:00")
+
+
+def test_the_first_user_gets_the_configured_digest_time(db):
+    from datetime import time
+
+    from nudge.store import ensure_user
+
+    user = ensure_user(db, name="Sam", timezone="Europe/Berlin", digest_time="07:30")
+    row = db.execute("SELECT daily_time FROM summary_preferences WHERE user_profile_id = %s",
+                     [user]).fetchone()
+    assert row == (time(7, 30),)

@@ -82,5 +82,6 @@ def open_services(
     with ExitStack() as stack:
         conn = stack.enter_context(open_database(settings))
         llm = stack.enter_context(llm_client(settings, stack)) if with_llm else None
-        user_id = ensure_user(conn, name=me or settings.me, timezone=settings.timezone)
+        user_id = ensure_user(conn, name=me or settings.me, timezone=settings.timezone,
+                              digest_time=settings.digest_time)
         yield Services(settings, conn, llm, user_id, remembered_name(conn, user_id, me or settings.me))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +22,7 @@ class Settings:
     database_url: str | None
     me: str | None
     timezone: str
+    digest_time: str  # HH:MM, the first user's digest time until they change it from Telegram
     llm_base_url: str | None
     llm_chat_model: str | None
     llm_embed_model: str | None
@@ -56,6 +58,12 @@ def _user_ids(raw: str) -> frozenset[int]:
         raise InputError(f"TELEGRAM_ALLOWED_USER_IDS must be numbers, got {raw!r}") from exc
 
 
+def _digest_time(raw: str) -> str:
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", raw):
+        raise InputError(f"NUDGE_DIGEST_TIME must be HH:MM, got {raw!r}")
+    return raw
+
+
 def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = None) -> Settings:
     """Settings from `env` (default: the process environment); `data_dir` overrides NUDGE_DATA_DIR."""
     env = resolve_secrets(dict(os.environ if env is None else env))
@@ -65,6 +73,7 @@ def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = 
         database_url=get("DATABASE_URL"),
         me=get("NUDGE_ME"),
         timezone=get("NUDGE_TIMEZONE") or "UTC",
+        digest_time=_digest_time(get("NUDGE_DIGEST_TIME") or "08:00"),
         llm_base_url=get("LLM_BASE_URL"),
         llm_chat_model=get("LLM_CHAT_MODEL"),
         llm_embed_model=get("LLM_EMBED_MODEL"),

@@ -70,7 +70,8 @@ def recipients(conn: Any, settings: Settings) -> list[Recipient]:
         from nudge.store import ensure_user
 
         [telegram_id] = settings.telegram_allowed_user_ids
-        user_id = ensure_user(conn, name=settings.me, timezone=settings.timezone)
+        user_id = ensure_user(conn, name=settings.me, timezone=settings.timezone,
+                              digest_time=settings.digest_time)
         conn.execute("UPDATE user_profiles SET telegram_user_id = %s WHERE id = %s",
                      [telegram_id, user_id])
         return recipients(conn, settings)

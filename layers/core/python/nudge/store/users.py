@@ -10,7 +10,7 @@ _USER_LOCK_KEY = 0x6E75646701  # serialises the first-use creation of the defaul
 
 
 def ensure_user(conn: psycopg.Connection[Any], *, name: str | None = None,
-                timezone: str = "UTC") -> int:
+                timezone: str = "UTC", digest_time: str = "08:00") -> int:
     """Id of the single default user (the oldest profile), created with preferences on first use."""
     row = conn.execute("SELECT id FROM user_profiles ORDER BY id LIMIT 1").fetchone()
     if row is not None:
@@ -26,5 +26,6 @@ def ensure_user(conn: psycopg.Connection[Any], *, name: str | None = None,
         ).fetchone()
         assert row is not None
         user_id = int(row[0])
-        conn.execute("INSERT INTO summary_preferences (user_profile_id) VALUES (%s)", (user_id,))
+        conn.execute("INSERT INTO summary_preferences (user_profile_id, daily_time) VALUES (%s, %s)",
+                     (user_id, digest_time))
     return user_id

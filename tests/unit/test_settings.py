@@ -1,4 +1,4 @@
-"""On AWS the environment holds secret ARNs; settings see plain values."""
+"""Settings: plain values locally, Secrets Manager ARNs on AWS, validated once."""
 
 import json
 
@@ -44,3 +44,13 @@ def test_settings_read_tokens_and_the_database_from_secrets_manager(monkeypatch)
 def test_a_plain_value_wins_over_a_secret_and_nothing_is_fetched() -> None:
     settings = load_settings({"TELEGRAM_BOT_TOKEN": "local", "TELEGRAM_BOT_TOKEN_SECRET_ARN": "arn:x"})
     assert settings.telegram_bot_token == "local"
+
+
+def test_a_digest_time_that_is_not_hh_mm_is_a_clear_error() -> None:
+    import pytest
+
+    from nudge.errors import InputError
+
+    assert load_settings({"NUDGE_DIGEST_TIME": "07:30"}).digest_time == "07:30"
+    with pytest.raises(InputError, match="NUDGE_DIGEST_TIME"):
+        load_settings({"NUDGE_DIGEST_TIME": "8am"})
