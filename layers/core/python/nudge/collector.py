@@ -221,34 +221,3 @@ def _run(api: Api, pending: list[tuple[Path, bytes, str]], state: SentState,
     finally:
         with contextlib.suppress(CollectorError):  # if it fails, the lease runs out by itself
             api.send("DELETE", f"lock/{quote(lock_name, safe='')}", json={"token": token})
-
-
-def main(argv: list[str] | None = None) -> int:
-    """python -m nudge.collector DIR --api URL [--state FILE] (token from INGEST_API_TOKEN)."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(prog="python -m nudge.collector")
-    parser.add_argument("directory")
-    parser.add_argument("--api", required=True)
-    parser.add_argument("--state", default=None)
-    parser.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS)
-    args = parser.parse_args(argv)
-    token = os.environ.get("INGEST_API_TOKEN")
-    if not token:
-        print("nudge collect: set INGEST_API_TOKEN", file=sys.stderr)
-        return 2
-    state = args.state or Path(args.directory) / ".nudge-collector-state.json"
-    try:
-        report = collect(args.directory, api_url=args.api, token=token, state_path=state,
-                         ttl_seconds=args.ttl)
-    except NudgeError as exc:
-        print(f"nudge collect: {exc}", file=sys.stderr)
-        return 2
-    for line in report.lines():
-        print(line)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

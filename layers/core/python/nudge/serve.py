@@ -8,7 +8,6 @@ here is stopped on exit, and the environment is put back as it was.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import os
@@ -19,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from nudge.config import Settings, load_settings
+from nudge.config import Settings
 from nudge.errors import NudgeError
 
 Scope = MutableMapping[str, Any]
@@ -242,17 +241,3 @@ def run_local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 
             _wait_for_stop_signal()
         except KeyboardInterrupt:
             print("stopping", flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """python -m nudge.serve [--host H] [--port P]"""
-    parser = argparse.ArgumentParser(prog="python -m nudge.serve", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8787)
-    args = parser.parse_args(argv)
-    run_local_stack(load_settings(), host=args.host, port=args.port)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
