@@ -10,12 +10,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 
 from nudge.errors import LLMBadOutput, LLMUnavailable
 from nudge.importance import is_addressed_to_me, matching_keywords
+from nudge.llm import ChatModel
 from nudge.topics import is_grounded, topics
 
 SUMMARY_SCHEMA: dict[str, Any] = {
@@ -29,10 +30,6 @@ _MESSAGE_CHARS_SHOWN = 120
 # Exports carry no reply threading: a message of the user's within this window after a question
 # counts as its answer; a later one (next morning, say) usually starts another topic.
 REPLY_WINDOW = timedelta(hours=6)
-
-
-class ChatModel(Protocol):
-    def chat_json(self, messages: list[dict], *, schema: dict, max_tokens: int = 256) -> dict: ...
 
 
 @dataclass(frozen=True, slots=True)

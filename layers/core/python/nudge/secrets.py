@@ -30,7 +30,8 @@ def database_url(secret: dict[str, Any], env: dict[str, str]) -> str:
     return f"postgresql://{user}:{password}@{host}:{port}/{name}?sslmode=require"
 
 
-def _secret_value(arn: str) -> str:
+def secret_value(arn: str) -> str:
+    """A plain-string secret, cached per warm container."""
     from aws_lambda_powertools.utilities import parameters
 
     return str(parameters.get_secret(arn, max_age=CACHE_SECONDS))
@@ -41,8 +42,8 @@ def resolve_secrets(env: dict[str, str]) -> dict[str, str]:
     resolved = dict(env)
     for plain, arn_var in PLAIN_SECRETS.items():
         if not resolved.get(plain) and resolved.get(arn_var):
-            resolved[plain] = _secret_value(resolved[arn_var])
+            resolved[plain] = secret_value(resolved[arn_var])
     if not resolved.get("DATABASE_URL") and resolved.get("DB_SECRET_ARN"):
         resolved["DATABASE_URL"] = database_url(
-            json.loads(_secret_value(resolved["DB_SECRET_ARN"])), resolved)
+            json.loads(secret_value(resolved["DB_SECRET_ARN"])), resolved)
     return resolved

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 
 from nudge.digest import DigestItem
 from nudge.errors import InputError, LLMUnavailable, NotFound
 from nudge.importance import is_question
+from nudge.llm import ChatModel
 from nudge.style import (
     LANGUAGES,
     StyleProfile,
@@ -32,10 +33,6 @@ _OWN_MESSAGES = 400  # how many of the user's latest messages make the profile
 _MIN_CHAT_SAMPLES = 8  # fewer own messages in the chat: profile from all chats
 _EXAMPLES = 4
 _TO_ANSWER = 5
-
-
-class ChatModel(Protocol):
-    def chat_json(self, messages: list[dict], *, schema: dict, max_tokens: int = 256) -> dict: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Bearer auth shared by ingest and lock: one token, compared in constant time.
 
 Where the token comes from: on AWS the stack sets INGEST_API_TOKEN_SECRET_ARN and the value is read
-from Secrets Manager through Powertools Parameters (cached for CACHE_SECONDS per container, so a
+from Secrets Manager (nudge.secrets: Powertools Parameters, cached per container, so a
 rotated secret takes effect within minutes); locally it is INGEST_API_TOKEN. No token configured
 means every request is refused (fail closed), never accepted.
 """
@@ -14,19 +14,14 @@ import os
 from fastapi import Request
 
 from nudge.api.errors import ApiError
-
-CACHE_SECONDS = 300
+from nudge.secrets import secret_value
 
 
 def expected_token() -> str | None:
     """The configured ingest token, or None when none is configured."""
     arn = os.environ.get("INGEST_API_TOKEN_SECRET_ARN")
-    if arn:
-        from aws_lambda_powertools.utilities import parameters
-
-        value = parameters.get_secret(arn, max_age=CACHE_SECONDS)
-        return value.strip() or None if isinstance(value, str) else None
-    return os.environ.get("INGEST_API_TOKEN") or None
+    value = secret_value(arn) if arn else os.environ.get("INGEST_API_TOKEN")
+    return (value or "").strip() or None
 
 
 def token_matches(given: str, expected: str) -> bool:

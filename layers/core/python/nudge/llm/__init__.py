@@ -4,6 +4,16 @@ Submodules: `client` (httpx only), `models` (GGUF paths, conversion cache), `ber
 converter), `local` (llm_service on loopback). Nothing heavy is imported here.
 """
 
+from typing import Any, Protocol
+
 EMBEDDING_DIM = 384  # all-MiniLM-L6-v2; the messages.embedding column is vector(384)
 
-__all__ = ["EMBEDDING_DIM"]
+
+class ChatModel(Protocol):
+    """What the services need of an LLM (LLMClient, or a stand-in in tests)."""
+
+    def chat_json(self, messages: list[dict[str, Any]], *, schema: dict[str, Any],
+                  max_tokens: int = 256) -> dict[str, Any]: ...
+
+
+__all__ = ["EMBEDDING_DIM", "ChatModel"]

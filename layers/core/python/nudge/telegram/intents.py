@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from nudge.errors import LLMUnavailable
+from nudge.llm import ChatModel
 
 IntentKind = Literal["digest", "search", "suggest", "remind", "reminders", "critical", "keywords",
                      "settings", "help"]
@@ -27,10 +28,6 @@ class Intent:
     query: str | None = None  # search words, keywords, or a settings line ("tz Europe/Berlin")
     when: str | None = None  # a day or time expression, as written ("yesterday", "tonight")
     source: str = "rule"  # "rule" | "llm" | "fallback"
-
-
-class ChatModel(Protocol):
-    def chat_json(self, messages: list[dict], *, schema: dict, max_tokens: int = 256) -> dict: ...
 
 
 _F = re.IGNORECASE | re.UNICODE
