@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import numpy as np
 import psycopg
 from pgvector import Vector
 
@@ -105,7 +104,7 @@ def search(conn: psycopg.Connection[Any], *, query: str,
     tq = _ALL_WORDS if query_embedding is not None else _ANY_IF_NONE.format(where=where)
     parts = [_FTS.format(where=where, tq=tq)]
     if query_embedding is not None:
-        params["emb"] = Vector(np.asarray(query_embedding, dtype=np.float32))
+        params["emb"] = Vector(list(query_embedding))
         exact = chat is not None and _fewer_than(conn, EXACT_MAX, where, params)
         # "+ 0" hides the distance from the HNSW index, so the planner computes it exactly
         parts.append(_VECTOR.format(where=where, order="+ 0" if exact else ""))

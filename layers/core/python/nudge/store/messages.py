@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence, Sized
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import psycopg
 from pgvector import Vector
 
@@ -188,8 +187,7 @@ def store_embeddings(conn: psycopg.Connection[Any], ids: Sequence[int],
     with conn.transaction(), conn.cursor() as cur:
         cur.executemany(
             "UPDATE messages SET embedding = %s WHERE id = %s",
-            [(Vector(np.asarray(v, dtype=np.float32)), i) for i, v in zip(ids, vectors,
-                                                                          strict=True)],
+            [(Vector(list(v)), i) for i, v in zip(ids, vectors, strict=True)],
         )
 
 
