@@ -129,3 +129,13 @@ def test_a_message_of_mine_the_next_morning_does_not_count_as_the_answer(db):
     ], source="Ana.txt", format="ios", date_order="dmy", chat_name="Ana"), me="Sam")
     digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
     assert [i.text for i in digest.chats[0].needs_reply] == ["Sam, me pasas el número?"]
+
+
+def test_my_message_earlier_in_the_same_minute_does_not_answer_a_question(db):
+    user = ensure_user(db, name="Sam")
+    import_export(db, _export("Ana", [
+        ("18:00", "Sam", "Leaving the office now"),
+        ("18:00", "Ana", "Sam, can you buy bread?"),
+    ]), me="Sam")
+    digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
+    assert [i.text for i in digest.chats[0].needs_reply] == ["Sam, can you buy bread?"]

@@ -99,8 +99,9 @@ _DAY_MESSAGES_SQL = """
 SELECT c.name, c.type, m.sender_name, m.from_me, m.sent_at, m.kind, m.text, m.is_critical,
        coalesce(ct.is_critical, false) AS sender_critical,
        EXISTS (SELECT 1 FROM messages r
-               WHERE r.chat_id = m.chat_id AND r.from_me AND r.id <> m.id
-                 AND r.sent_at >= m.sent_at AND r.sent_at < m.sent_at + %(reply_window)s
+               WHERE r.chat_id = m.chat_id AND r.from_me
+                 AND (r.sent_at > m.sent_at OR (r.sent_at = m.sent_at AND r.id > m.id))
+                 AND r.sent_at < m.sent_at + %(reply_window)s
               ) AS answered
 FROM messages m
 JOIN chats c ON c.id = m.chat_id
