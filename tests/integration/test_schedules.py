@@ -155,3 +155,17 @@ def test_the_lambdas_run_the_schedules_from_scheduler_events(
     assert _load("remind").handler(event, LambdaContext(function_name="remind"))["sent"] == [OWNER]
     assert _load("summarize").handler(event, LambdaContext(function_name="summarize"))["sent"] == []
     assert len(fake_telegram.sent()) == 2
+
+
+def test_the_scheduled_digest_knows_the_name_the_user_gave_the_bot(
+        db_url: str, fake_telegram: FakeTelegram, db, tmp_path):
+    group = (b"13/05/2024, 09:15 - Emre: Dinner on Friday?\n"
+             b"13/05/2024, 09:20 - Ben: Sam, can you book the table?\n"
+             b"13/05/2024, 09:21 - Ana: yes!\n")
+    import_export(db, parse_bytes(group, source="WhatsApp Chat with Dinner.txt"), me="Sam")
+    db.execute("UPDATE user_profiles SET name = 'Sam' WHERE id = %s", [ensure_user(db)])
+    env = {k: v for k, v in telegram_env(db_url, fake_telegram).items() if k != "NUDGE_ME"}
+    settings = load_settings(env, data_dir=tmp_path)
+
+    assert run_daily_digest(settings, utc("2024-05-14T12:00:00")).sent == [OWNER]
+    assert "❓" in fake_telegram.texts()[0]  # Ben's question to Sam waits for a reply

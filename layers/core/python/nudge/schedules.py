@@ -50,6 +50,7 @@ class Recipient:
     user_id: int
     telegram_id: int
     tz: ZoneInfo
+    name: str | None  # the user's name in their chats (/settings name, or NUDGE_ME)
 
 
 def scheduled_time(event: dict[str, Any] | None) -> datetime:
@@ -64,7 +65,7 @@ def scheduled_time(event: dict[str, Any] | None) -> datetime:
 
 
 def recipients(conn: Any, settings: Settings) -> list[Recipient]:
-    rows = conn.execute("SELECT id, telegram_user_id, timezone FROM user_profiles"
+    rows = conn.execute("SELECT id, telegram_user_id, timezone, name FROM user_profiles"
                         " WHERE telegram_user_id IS NOT NULL ORDER BY id").fetchall()
     if not rows and len(settings.telegram_allowed_user_ids) == 1:
         from nudge.store import ensure_user
@@ -76,13 +77,13 @@ def recipients(conn: Any, settings: Settings) -> list[Recipient]:
                      [telegram_id, user_id])
         return recipients(conn, settings)
     found = []
-    for user_id, telegram_id, tz_name in rows:
+    for user_id, telegram_id, tz_name, name in rows:
         try:
             tz = ZoneInfo(tz_name or settings.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("user %s has an unknown time zone %r; using UTC", user_id, tz_name)
             tz = ZoneInfo("UTC")
-        found.append(Recipient(int(user_id), int(telegram_id), tz))
+        found.append(Recipient(int(user_id), int(telegram_id), tz, name or settings.me))
     return found
 
 
@@ -127,7 +128,7 @@ async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
             if not _claim_digest(conn, user.user_id, day, now):
                 report.skipped[user.telegram_id] = "already sent"
                 continue
-            digest = build_digest(conn, user_id=user.user_id, day=day, me=settings.me,
+            digest = build_digest(conn, user_id=user.user_id, day=day, me=user.name,
                                   llm=services.llm, keywords=prefs.keywords,  # type: ignore[arg-type]
                                   chat_types=prefs.chat_types)
             try:
@@ -167,7 +168,7 @@ async def _reminder_run(settings: Settings, now: datetime, bot: Any) -> RunRepor
                 continue
             try:
                 due = due_reminders(conn, user_id=user.user_id, now=now,
-                                    prefs=user_preferences(conn, user.user_id), me=settings.me)
+                                    prefs=user_preferences(conn, user.user_id), me=user.name)
                 if not due:
                     report.skipped[user.telegram_id] = "nothing due"
                     continue
