@@ -38,27 +38,25 @@ class Services:
             return None
 
 
-@contextmanager
-def llm_client(settings: Settings, stack: ExitStack) -> Iterator[object | None]:
-    """The configured OpenAI-compatible endpoint, else llm_service started on loopback.
+def llm_client(settings: Settings, stack: ExitStack) -> object | None:
+    """The configured OpenAI-compatible endpoint, else llm_service started on loopback; closed
+    with `stack`.
 
     A local service that cannot start (a model missing, say) is reported and the caller goes on
     without an LLM: digests fall back to facts, search to full text.
     """
     from nudge.llm.client import LLMClient
 
-    if settings.llm_base_url:
-        yield LLMClient(settings.llm_base_url)
-        return
-    try:
-        from nudge.llm.local import local_llm_service
+    base_url = settings.llm_base_url
+    if not base_url:
+        try:
+            from nudge.llm.local import local_llm_service
 
-        base_url = stack.enter_context(local_llm_service(settings))
-    except (NudgeError, OSError, RuntimeError) as exc:
-        print(f"nudge: warning: local LLM service not started ({exc})", file=sys.stderr)
-        yield None
-        return
-    yield LLMClient(base_url)
+            base_url = stack.enter_context(local_llm_service(settings))
+        except (NudgeError, OSError, RuntimeError) as exc:
+            print(f"nudge: warning: local LLM service not started ({exc})", file=sys.stderr)
+            return None
+    return stack.enter_context(LLMClient(base_url))
 
 
 def remembered_name(conn: psycopg.Connection, user_id: int, name: str | None) -> str | None:
@@ -81,7 +79,7 @@ def open_services(
 
     with ExitStack() as stack:
         conn = stack.enter_context(open_database(settings))
-        llm = stack.enter_context(llm_client(settings, stack)) if with_llm else None
+        llm = llm_client(settings, stack) if with_llm else None
         user_id = ensure_user(conn, name=me or settings.me, timezone=settings.timezone,
                               digest_time=settings.digest_time)
         yield Services(settings, conn, llm, user_id, remembered_name(conn, user_id, me or settings.me))

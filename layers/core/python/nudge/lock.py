@@ -72,9 +72,6 @@ class LockState:
     fence: int
     expires_at: datetime
 
-    def live(self, now: datetime) -> bool:
-        return self.token is not None and self.expires_at >= now
-
 
 class LockTaken(NudgeError):
     """Someone else holds a live lease (HTTP 409)."""

@@ -33,7 +33,6 @@ from nudge.importance import is_addressed_to_me, matching_keywords
 from nudge.preferences import Preferences
 
 AUTO_LOOKBACK = timedelta(days=7)
-OPEN = ("open", "snoozed")
 
 
 @dataclass(frozen=True, slots=True)

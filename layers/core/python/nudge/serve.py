@@ -31,7 +31,6 @@ class LocalStack:
 
     base_url: str
     token: str
-    dynamodb_url: str
 
     def __str__(self) -> str:
         return self.base_url
@@ -214,7 +213,7 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
         if telegram is not None:
             routes["/telegram"] = telegram
         bound = stack.enter_context(uvicorn_server(PathRouter(routes, lock_app), host, port))
-        yield LocalStack(base_url=f"http://{host}:{bound}", token=token, dynamodb_url=dynamodb_url)
+        yield LocalStack(base_url=f"http://{host}:{bound}", token=token)
 
 
 def _wait_for_stop_signal() -> None:

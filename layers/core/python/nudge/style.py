@@ -158,18 +158,6 @@ class StyleProfile:
         """About the user's length: room above the median, never a wall of text."""
         return max(16, min(240, int(self.median_chars * 1.8), self.median_chars + 40))
 
-    def describe(self) -> str:
-        """The habits in one line, for the model's prompt."""
-        parts = [f"writes in {LANGUAGES.get(self.language, self.language)}",
-                 f"about {self.median_words} words per message"]
-        parts.append("often uses emoji " + "".join(self.top_emoji[:3]) if self.emoji_rate >= 0.3
-                     else "rarely uses emoji")
-        if self.greeting_rate >= 0.4 and self.greetings:
-            parts.append(f"starts with '{self.greetings[0]}'")
-        if self.capital_rate < 0.3:
-            parts.append("writes in lower case")
-        return ", ".join(parts)
-
 
 def build_profile(texts: Sequence[str], *, default_language: str = "en") -> StyleProfile:
     """The profile of these messages (the user's own); empty input gives neutral defaults."""

@@ -114,17 +114,16 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
 
     def store_export(data: bytes, chat_name: str | None, file_name: str | None,
                      claim: tuple[str, str, int] | None) -> ImportResult:
-        if looks_like_zip(data):
+        is_zip = looks_like_zip(data)
+        if is_zip:
             check_zip(data)
         if not data.strip():
             raise ApiError(400, "body: empty export")
         from nudge.importer import import_export
-        from nudge.whatsapp import chat_name_from_filename, parse_bytes
+        from nudge.whatsapp import parse_bytes
 
-        source = file_name or ("upload.zip" if looks_like_zip(data) else "upload.txt")
-        parsed = parse_bytes(data, source=source)
-        name = chat_name or parsed.chat_name or (
-            chat_name_from_filename(file_name) if file_name else None)
+        parsed = parse_bytes(data, source=file_name or ("upload.zip" if is_zip else "upload.txt"))
+        name = chat_name or parsed.chat_name  # the parser read the file name already
         if not name:
             raise ApiError(400, "no chat name: send the X-Chat-Name header (the export does "
                                 "not name its chat)")

@@ -10,14 +10,14 @@ import io
 import zipfile
 
 from nudge.api.errors import ApiError
+from nudge.whatsapp.reading import ZIP_MAGIC
 
 MAX_ZIP_ENTRIES = 1000
 MAX_ZIP_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 def looks_like_zip(data: bytes) -> bool:
-    return data[:4] == ZIP_MAGIC or data[:4] == b"PK\x05\x06"
+    return data.startswith(ZIP_MAGIC)
 
 
 def unsafe_name(name: str) -> bool:

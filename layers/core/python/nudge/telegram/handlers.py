@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram.constants import FileSizeLimit, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -20,7 +20,7 @@ from nudge.telegram.render import Reply, esc, split_message
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-MAX_EXPORT_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+MAX_EXPORT_BYTES = FileSizeLimit.FILESIZE_DOWNLOAD  # the Bot API's getFile limit (20 MB)
 
 HELP = (
     "<b>Nudge</b> keeps an eye on your WhatsApp chats.\n\n"

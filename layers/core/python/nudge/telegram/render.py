@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-MAX_MESSAGE = 4096  # Telegram's limit for one message's text
+from telegram.constants import MessageLimit
+
+MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted in UTF-16 code units
 _SNIPPET = 300
 
 Buttons = list[list[tuple[str, str]]]

@@ -51,11 +51,7 @@ class Layout:
 
         Use on `"\\n" + text`: `re.split` then yields the text between headers as message bodies.
         """
-        return _compile(self, "\n")
-
-    def line_pattern(self) -> re.Pattern[str]:
-        """The same header, anchored at the start of a single line."""
-        return _compile(self, "^")
+        return _compile(self)
 
 
 def detect_layout(text: str) -> Layout | None:
@@ -105,7 +101,7 @@ def _probe(family: str, time_first: bool) -> re.Pattern[str]:
 
 
 @functools.cache
-def _compile(layout: Layout, anchor: str) -> re.Pattern[str]:
+def _compile(layout: Layout) -> re.Pattern[str]:
     sep = _SEPARATORS[layout.date_sep]
     words = "|".join(map(re.escape, layout.join_words))
     source = _header(
@@ -117,7 +113,7 @@ def _compile(layout: Layout, anchor: str) -> re.Pattern[str]:
         join=rf"(?:(?:{words}){SPACE}+)?" if words else "",
         era=rf"(?:{SPACE}?BE)?" if layout.buddhist else "",
     )
-    return re.compile(anchor + source, re.MULTILINE)
+    return re.compile("\n" + source)
 
 
 def _header(

@@ -41,8 +41,6 @@ def parse_path(path: str | Path, *, date_order: str = "auto") -> ParsedExport:
 
 def parse_bytes(data: bytes, *, source: str, date_order: str = "auto") -> ParsedExport:
     """Parse a raw export: chat text in any encoding, or zip bytes (recognised by `PK`)."""
-    if date_order != "auto" and date_order not in ORDERS:
-        raise InputError(f"date order must be auto, dmy, mdy or ymd, not {date_order!r}")
     export = read_export(data, source)
     chat_name = chat_name_from_filename(source)
     if chat_name is None and export.inner_name:
@@ -58,6 +56,8 @@ def parse_text(
     media_files: list[str] | None = None,
 ) -> ParsedExport:
     """Parse chat text that is already decoded and has `\\n` line ends."""
+    if date_order != "auto" and date_order not in ORDERS:
+        raise InputError(f"date order must be auto, dmy, mdy or ymd, not {date_order!r}")
     layout = detect_layout(text)
     if layout is None:
         raise ParseError("no line looks like a WhatsApp message header", source=source, line=1)
