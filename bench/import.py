@@ -1,4 +1,4 @@
-"""Import throughput: N generated messages through nudge.importer vs a raw COPY of the same rows.
+"""Import throughput: N generated messages through nudge.features.importing vs a raw COPY of the same rows.
 
 All runs share one fresh embedded Postgres (temp dir) so the ratios compare like with like. A
 second anchor imports the same rows with the full-text index dropped: the difference is what
@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 
 from nudge.domain import Message, ParsedExport
-from nudge.importer import import_export
+from nudge.features.importing import import_export
 from nudge.store.db import prepare
 
 WORDS = [
@@ -60,7 +60,7 @@ def import_without_fts(conn: psycopg.Connection, parsed: ParsedExport) -> float:
         "SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_fts'").fetchone()
     conn.execute("DROP INDEX messages_fts")
     started = time.perf_counter()
-    import_export(conn, parsed, me="Me")
+    import_export(conn, parsed, user_id=1, me="Me")
     seconds = time.perf_counter() - started
     conn.execute("TRUNCATE messages, chats, contacts CASCADE")
     conn.execute(ddl)
@@ -86,10 +86,10 @@ def main() -> None:
                 copy_s = raw_copy(conn, messages)
                 bare_s = import_without_fts(conn, parsed)
                 started = time.perf_counter()
-                result = import_export(conn, parsed, me="Me")
+                result = import_export(conn, parsed, user_id=1, me="Me")
                 import_s = time.perf_counter() - started
                 started = time.perf_counter()
-                again = import_export(conn, parsed, me="Me")
+                again = import_export(conn, parsed, user_id=1, me="Me")
                 again_s = time.perf_counter() - started
         finally:
             server.cleanup()

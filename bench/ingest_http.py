@@ -1,6 +1,6 @@
 """HTTP overhead of POST /ingest: collector-style JSON batches through the local stack (httpx over
-loopback → uvicorn → FastAPI → validation → nudge.importer) vs the same batches given to
-nudge.importer.ingest_batch directly. Both write to their own fresh database on one embedded
+loopback → uvicorn → FastAPI → validation → nudge.features.importing) vs the same batches given to
+nudge.features.importing.ingest_batch directly. Both write to their own fresh database on one embedded
 Postgres, so the ratio is the cost of the HTTP face.
 
 Run: .venv/bin/python bench/ingest_http.py [--messages 20000] [--batch 500]
@@ -44,9 +44,9 @@ def batches(total: int, size: int, seed: int = 7) -> list[dict]:
 
 
 def direct(url: str, payloads: list[dict]) -> float:
-    from nudge.api.batch import parse_batch
     from nudge.config import load_settings
-    from nudge.importer import ingest_batch
+    from nudge.faces.http.batch import parse_batch
+    from nudge.features.importing import ingest_batch
     from nudge.store.db import connect
 
     settings = load_settings(env={"DATABASE_URL": url})
@@ -55,7 +55,7 @@ def direct(url: str, payloads: list[dict]) -> float:
     try:
         started = time.perf_counter()
         for batch in prepared:
-            ingest_batch(conn, chat_name=batch.chat_name, chat_type=batch.chat_type,
+            ingest_batch(conn, user_id=1, chat_name=batch.chat_name, chat_type=batch.chat_type,
                          messages=batch.messages)
         return time.perf_counter() - started
     finally:
@@ -66,7 +66,7 @@ def over_http(url: str, payloads: list[dict], data_dir: Path) -> float:
     import httpx
 
     from nudge.config import load_settings
-    from nudge.serve import local_stack
+    from nudge.faces.serve import local_stack
 
     settings = load_settings(env={"DATABASE_URL": url, "INGEST_API_TOKEN": "bench"},
                              data_dir=data_dir)

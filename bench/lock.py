@@ -18,7 +18,7 @@ import time
 
 def start_moto() -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", "from nudge.serve import serve_moto; serve_moto()"],
+        [sys.executable, "-c", "from nudge.faces.serve import serve_moto; serve_moto()"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return process, process.stdout.readline().strip()
 
@@ -36,7 +36,7 @@ def main() -> int:
 
     import boto3
 
-    from nudge.lock import DynamoLockStore, LockTaken, create_lock_table
+    from nudge.aws.lock import DynamoLockStore, LockTaken, create_lock_table
 
     process, url = start_moto()
     try:

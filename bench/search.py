@@ -2,7 +2,7 @@
 
 Loads N messages (clustered random unit vectors, Zipf-distributed words) into an embedded
 Postgres by binary COPY, builds the indexes (HNSW build time reported), then runs ~200 hybrid
-queries through nudge.search.search: p50/p95 latency, and recall@10 of the vector side against
+queries through nudge.features.search.search: p50/p95 latency, and recall@10 of the vector side against
 exact (brute-force) nearest neighbours, for a few hnsw.ef_search values.
 
 The loaded and indexed database is kept under --cache-dir, keyed by rows, seed, HNSW parameters and
@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 import psycopg
 
-from nudge.search import EF_SEARCH_MIN, search
+from nudge.features.search import search
 from nudge.store.db import prepare
 from nudge.store.migrate import migration_files
+from nudge.store.search import EF_SEARCH_MIN
 from nudge.store.users import ensure_user
 
 DIM = 384
@@ -184,7 +185,7 @@ def measure(conn: psycopg.Connection, args: argparse.Namespace, rng: np.random.G
         lat = []
         for text, q in zip(texts, queries, strict=True):
             started = time.perf_counter()
-            search(conn, query=text, query_embedding=q, limit=10)
+            search(conn, user_id=1, query=text, query_embedding=q, limit=10)
             lat.append((time.perf_counter() - started) * 1000)
     print(f"hybrid search()     : p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms"
           f" ({len(lat)} queries, ef_search={EF_SEARCH_MIN})", flush=True)
@@ -192,7 +193,7 @@ def measure(conn: psycopg.Connection, args: argparse.Namespace, rng: np.random.G
     hits = 0
     for i, (text, q) in enumerate(zip(texts, queries, strict=True)):
         started = time.perf_counter()
-        found = search(conn, query=text, query_embedding=q, chat=f"chat {i % CHATS}", limit=10)
+        found = search(conn, user_id=1, query=text, query_embedding=q, chat=f"chat {i % CHATS}", limit=10)
         lat.append((time.perf_counter() - started) * 1000)
         hits += len({hit.message_id for hit in found} & chat_truth(vectors, chat_of, q, i % CHATS))
     print(f"hybrid + chat filter: p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms,"
@@ -200,7 +201,7 @@ def measure(conn: psycopg.Connection, args: argparse.Namespace, rng: np.random.G
     lat = []
     for text in texts:
         started = time.perf_counter()
-        search(conn, query=text, limit=10)
+        search(conn, user_id=1, query=text, limit=10)
         lat.append((time.perf_counter() - started) * 1000)
     print(f"full text only      : p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms")
 

@@ -4,7 +4,7 @@ plain LLM reply written without the style profile.
 For three generated chats (Spanish: short, lower case, emoji; German: full sentences with a
 period, no emoji; English: lower case, '!' and 😅 now and then) the last replies of the user are
 held back. For each, the history up to the message being answered is imported, then
-- styled: nudge.suggest.suggest_replies (profile + few-shot turns + post-processing in code);
+- styled: nudge.features.suggest.suggest_replies (profile + few-shot turns + post-processing in code);
 - plain: the same tiny model asked for replies to the message, no profile, no examples;
 and every suggestion is scored against the reply the user really sent:
   length   1 - |chars - actual chars| / max(chars, actual chars), per suggestion
@@ -90,7 +90,7 @@ class Score:
 
 def score_chat(cases: Sequence[tuple[list[str], str]]) -> Score:
     """Score one chat's (suggestions, actual reply) cases."""
-    from nudge.style import detect_language, emojis
+    from nudge.rules.style import detect_language, emojis
 
     lengths, languages, with_emoji = [], [], []
     for suggestions, actual in cases:
@@ -147,12 +147,12 @@ def run(held_back: int, n: int) -> int:
     from pgvector.psycopg import register_vector
 
     from nudge.config import load_settings
-    from nudge.importer import import_export
+    from nudge.features.importing import import_export
+    from nudge.features.suggest import suggest_replies
     from nudge.llm import models
     from nudge.llm.client import LLMClient
     from nudge.llm.local import local_llm_service
     from nudge.store import apply_migrations, ensure_user
-    from nudge.suggest import suggest_replies
 
     cache = Path.home() / ".cache" / "nudge-test-models"
     base = load_settings({}, data_dir=cache.parent)
@@ -175,7 +175,7 @@ def run(held_back: int, n: int) -> int:
                     styled_cases: list[tuple[list[str], str]] = []
                     plain_cases: list[tuple[list[str], str]] = []
                     for upto in range(len(pairs) - held_back, len(pairs)):
-                        import_export(conn, export(chat, other, pairs, upto), me=SAM)
+                        import_export(conn, export(chat, other, pairs, upto), user_id=1, me=SAM)
                         theirs, actual = pairs[upto]
                         mine = suggest_replies(conn, user_id=user_id, chat=chat, llm=llm, n=n,
                                                me=SAM)

@@ -33,7 +33,7 @@ for _name, _value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "be
 
 from nudge.config import load_settings  # noqa: E402
 from nudge.domain import Message, ParsedExport  # noqa: E402
-from nudge.importer import import_export  # noqa: E402
+from nudge.features.importing import import_export  # noqa: E402
 from nudge.store.db import open_database  # noqa: E402
 from tests.fake_telegram import (  # noqa: E402
     OWNER,
@@ -60,7 +60,7 @@ def seed(settings, messages: int) -> None:
             batch = [Message(start + timedelta(minutes=7 * i), rng.choice(senders),
                              " ".join(rng.choices(WORDS, k=rng.randint(4, 14))))
                      for i in range(per_chat)]
-            import_export(conn, ParsedExport(batch, f"{chat}.txt", "bench", "dmy", chat), me="Sam")
+            import_export(conn, ParsedExport(batch, f"{chat}.txt", "bench", "dmy", chat), user_id=1, me="Sam")
 
 
 def serve(app, port: int) -> uvicorn.Server:
@@ -83,10 +83,10 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's request log
 
-    from nudge.lock import dynamodb_client
-    from nudge.telegram import webhook
-    from nudge.telegram.dedup import create_dedup_table
-    from nudge.telegram.webhook import create_webhook_app
+    from nudge.aws.dedup import create_dedup_table
+    from nudge.aws.lock import dynamodb_client
+    from nudge.faces.telegram import webhook
+    from nudge.faces.telegram.webhook import create_webhook_app
 
     webhook.metrics.add_metric = lambda **_: None  # no EMF lines on stdout every 100 updates
     with tempfile.TemporaryDirectory() as tmp, FakeTelegram() as fake:

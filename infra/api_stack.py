@@ -22,7 +22,7 @@ from infra.lambda_function import LambdaPlacement, NudgeFunction
 from infra.llm_stack import LlmStack
 from infra.network_stack import NetworkStack
 
-# nudge.lock: conditional UpdateItem to acquire/renew/release, consistent GetItem to read.
+# nudge.aws.lock: conditional UpdateItem to acquire/renew/release, consistent GetItem to read.
 LOCK_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'

@@ -378,7 +378,7 @@ def aws_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     import boto3
     from moto import mock_aws
 
-    from nudge.telegram.dedup import create_dedup_table
+    from nudge.aws.dedup import create_dedup_table
 
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}.items():
@@ -397,9 +397,9 @@ def open_webhook_stack(db_url: str, fake: FakeTelegram, dynamodb: Any, data_dir:
     Bot API and moto; `env` overrides settings (e.g. LLM_BASE_URL)."""
     from mangum import Mangum
 
+    from nudge.aws.dedup import UpdateDedup
     from nudge.config import load_settings
-    from nudge.telegram.dedup import UpdateDedup
-    from nudge.telegram.webhook import BotRuntime, create_webhook_app
+    from nudge.faces.telegram.webhook import BotRuntime, create_webhook_app
 
     settings = load_settings(telegram_env(db_url, fake, **env), data_dir=data_dir)
     loop = asyncio.new_event_loop()

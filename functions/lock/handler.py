@@ -1,4 +1,4 @@
-"""Lambda entry of the lock API: API Gateway HTTP API (payload v2) -> Mangum -> nudge.api.lock_app.
+"""Lambda entry of the lock API: API Gateway HTTP API (payload v2) -> Mangum -> nudge.faces.http.lock_app.
 
 Thin on purpose; the app lives in the core layer so `nudge serve` mounts the very same one.
 """
@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
 
-from nudge.api.lock_app import create_lock_app, logger, metrics, tracer
+from nudge.faces.http.lock_app import create_lock_app, logger, metrics, tracer
 
 app = create_lock_app()
 asgi = Mangum(app, lifespan="off")

@@ -2,14 +2,14 @@
 then embeddings for messages stored without one (collector pushes, LLM outages).
 
 The schedule's input is {"scheduled_time": "<aws.scheduler.scheduled-time>"}; a retry carries the
-same time and finds nothing due any more (nudge.schedules, nudge.reminders.mark_sent).
+same time and finds nothing due any more (nudge.faces.schedules, nudge.features.reminders.mark_sent).
 """
 
 from typing import Any
 
-from nudge.api.app import powertools
 from nudge.config import load_settings
-from nudge.schedules import run_embedding_backlog, run_reminders, scheduled_time
+from nudge.faces.http.app import powertools
+from nudge.faces.schedules import run_embedding_backlog, run_reminders, scheduled_time
 
 logger, metrics, tracer = powertools("remind")
 

@@ -1,14 +1,14 @@
 """Lambda fired by EventBridge Scheduler (every 15 minutes): the daily digest, per user's time.
 
 The schedule's input is {"scheduled_time": "<aws.scheduler.scheduled-time>"}; a retry carries the
-same time and nudge.schedules sends each user's digest once per day (see its docstring).
+same time and nudge.faces.schedules sends each user's digest once per day (see its docstring).
 """
 
 from typing import Any
 
-from nudge.api.app import powertools
 from nudge.config import load_settings
-from nudge.schedules import run_daily_digest, scheduled_time
+from nudge.faces.http.app import powertools
+from nudge.faces.schedules import run_daily_digest, scheduled_time
 
 logger, metrics, tracer = powertools("summarize")
 

@@ -33,7 +33,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     import psycopg  # deps layer
 
-    from nudge.secrets import database_url  # core layer
+    from nudge.aws.secrets import database_url  # core layer
     from nudge.store.migrate import apply_migrations
 
     env = dict(os.environ)

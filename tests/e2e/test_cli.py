@@ -28,7 +28,7 @@ def user_env(tmp_path_factory: pytest.TempPathFactory, llm_models) -> dict[str, 
 
 
 def nudge(env: dict[str, str], *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nudge.cli", *args], env=env, input=stdin,
+    return subprocess.run([sys.executable, "-m", "nudge.faces.cli.main", *args], env=env, input=stdin,
                           capture_output=True, timeout=300)
 
 
@@ -93,7 +93,7 @@ def test_digest_says_the_llm_was_unavailable_and_still_gives_the_facts(user_env)
 
 
 def test_every_command_is_documented_with_an_example():
-    from nudge.cli import build_parser
+    from nudge.faces.cli.main import build_parser
 
     _, commands = build_parser()
     for name, func in commands.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from nudge.importer import import_export
+from nudge.features.importing import import_export
 from nudge.whatsapp import parse_bytes
 from tests.fake_telegram import OWNER, WebhookStack, callback_update, document_update
 
@@ -25,8 +25,8 @@ TRIP = b"""13/05/2024, 18:00 - Emre: The party starts at 8 on Saturday
 
 @pytest.fixture
 def chats(db) -> None:
-    import_export(db, parse_bytes(ANA, source="WhatsApp Chat with Ana.txt"), me="Sam")
-    import_export(db, parse_bytes(TRIP, source="WhatsApp Chat with Trip.txt"), me="Sam")
+    import_export(db, parse_bytes(ANA, source="WhatsApp Chat with Ana.txt"), user_id=1, me="Sam")
+    import_export(db, parse_bytes(TRIP, source="WhatsApp Chat with Trip.txt"), user_id=1, me="Sam")
 
 
 def _upload(stack: WebhookStack, content: bytes, name: str, caption: str | None = None) -> str:

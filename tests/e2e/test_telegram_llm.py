@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from nudge.importer import import_export
+from nudge.features.importing import import_export
 from nudge.whatsapp import parse_bytes
 from tests.fake_telegram import open_webhook_stack
 
@@ -22,7 +22,7 @@ TRIP = b"""13/05/2024, 18:00 - Emre: The party starts at 8 on Saturday at my pla
 
 @pytest.fixture
 def llm_stack(db_url, db, fake_telegram, aws_dynamodb, tmp_path, llm_base_url):
-    import_export(db, parse_bytes(TRIP, source="WhatsApp Chat with Trip.txt"), me="Sam")
+    import_export(db, parse_bytes(TRIP, source="WhatsApp Chat with Trip.txt"), user_id=1, me="Sam")
     with open_webhook_stack(db_url, fake_telegram, aws_dynamodb, tmp_path,
                             LLM_BASE_URL=llm_base_url) as stack:
         yield stack

@@ -6,7 +6,7 @@ import asyncio
 import threading
 
 from nudge.config import load_settings
-from nudge.telegram.polling import polling_application
+from nudge.faces.telegram.polling import polling_application
 from tests.fake_telegram import OWNER, STRANGER, FakeTelegram, message_update, telegram_env
 
 

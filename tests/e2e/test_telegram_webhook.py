@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nudge.importer import import_export
+from nudge.features.importing import import_export
 from nudge.whatsapp import parse_bytes
 from tests.fake_telegram import (
     OWNER,
@@ -83,7 +83,7 @@ def test_core_errors_are_answered_in_words(webhook_stack: WebhookStack):
 
 def test_an_unexpected_failure_gets_a_polite_sorry_and_still_200(
         webhook_stack: WebhookStack, monkeypatch: pytest.MonkeyPatch):
-    from nudge.telegram import actions
+    from nudge.faces.telegram import actions
 
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire\nTraceback (most recent call last)")
@@ -101,7 +101,7 @@ EXPORT = (f"13/05/2024, 09:00 - Sam: Hi <team> & all\n13/05/2024, 09:05 - Ana: {
 
 def test_a_long_answer_with_markup_characters_arrives_in_valid_parts(
         webhook_stack: WebhookStack, db):
-    import_export(db, parse_bytes(EXPORT, source="WhatsApp Chat with A<&>B.txt"), me="Sam")
+    import_export(db, parse_bytes(EXPORT, source="WhatsApp Chat with A<&>B.txt"), user_id=1, me="Sam")
     texts = webhook_stack.say("/digest 2024-05-13")
     assert webhook_stack.fake.errors == []  # the fake refuses bad HTML and texts over 4096
     assert "A<&>B" in texts[0]
@@ -120,7 +120,7 @@ def test_the_lambda_handler_module_serves_the_same_app(
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("NUDGE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "NudgeTest")
-    from nudge.telegram import webhook
+    from nudge.faces.telegram import webhook
 
     webhook._env_settings.cache_clear()
     spec = importlib.util.spec_from_file_location(
@@ -141,7 +141,7 @@ def test_the_lambda_handler_module_serves_the_same_app(
 
 
 def test_locally_a_missing_dedup_table_is_created_on_first_use(aws_dynamodb):
-    from nudge.telegram.dedup import UpdateDedup
+    from nudge.aws.dedup import UpdateDedup
 
     local = UpdateDedup("made-on-first-use", client=aws_dynamodb, endpoint_url="http://127.0.0.1:1")
     assert local.first_time(1, bot="123") is True

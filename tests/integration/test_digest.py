@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 
-from nudge.digest import build_digest, format_digest
 from nudge.domain import Message, ParsedExport
 from nudge.errors import LLMUnavailable
-from nudge.importer import import_export
+from nudge.features.digest import build_digest, format_digest
+from nudge.features.importing import import_export
 from nudge.store import ensure_user
 
 DAY = date(2024, 11, 26)
@@ -41,9 +41,9 @@ def _seed(db):
         ("09:30", "Sam", "Coming Friday!"),
         ("10:00", "Ana", "Who brings drinks?"),
         ("11:00", "Emre", "Sam, did you pay the deposit?"),
-    ]), me="Sam")
+    ]), user_id=1, me="Sam")
     import_export(db, _export("Ana", [("12:00", "Ana", "¿Vienes a cenar?"), ("12:01", "Ana", "ok")]),
-                  me="Sam")
+                  user_id=1, me="Sam")
     return user
 
 
@@ -99,7 +99,7 @@ def test_a_day_without_messages_gives_an_empty_digest(db):
 
 
 def test_garbage_from_a_tiny_model_is_dropped_for_the_facts():
-    from nudge.digest import looks_like_prose
+    from nudge.features.digest import looks_like_prose
 
     assert looks_like_prose("Emre invites everyone to the party on Friday.")
     assert not looks_like_prose("🌱🌱🌱🌱🌱🌱🌱🌱")
@@ -126,7 +126,7 @@ def test_a_message_of_mine_the_next_morning_does_not_count_as_the_answer(db):
     import_export(db, ParsedExport(messages=[
         Message(sent_at=datetime(2024, 11, 26, 23, 40), sender="Ana", text="Sam, me pasas el número?"),
         Message(sent_at=datetime(2024, 11, 27, 9, 5), sender="Sam", text="Vamos al museo a las 10"),
-    ], source="Ana.txt", format="ios", date_order="dmy", chat_name="Ana"), me="Sam")
+    ], source="Ana.txt", format="ios", date_order="dmy", chat_name="Ana"), user_id=1, me="Sam")
     digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
     assert [i.text for i in digest.chats[0].needs_reply] == ["Sam, me pasas el número?"]
 
@@ -136,6 +136,6 @@ def test_my_message_earlier_in_the_same_minute_does_not_answer_a_question(db):
     import_export(db, _export("Ana", [
         ("18:00", "Sam", "Leaving the office now"),
         ("18:00", "Ana", "Sam, can you buy bread?"),
-    ]), me="Sam")
+    ]), user_id=1, me="Sam")
     digest = build_digest(db, user_id=user, day=DAY, me="Sam", llm=None)
     assert [i.text for i in digest.chats[0].needs_reply] == ["Sam, can you buy bread?"]

@@ -17,7 +17,7 @@ import pytest
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto")
 
-from nudge.lock import DynamoLockStore, LockTaken, create_lock_table  # noqa: E402
+from nudge.aws.lock import DynamoLockStore, LockTaken, create_lock_table  # noqa: E402
 
 THREADS = 32
 GRANTS = 64
@@ -27,10 +27,10 @@ BACKOFF_SECONDS = 0.02
 
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
-    """nudge.serve's moto server (requests serialised like DynamoDB's per-item writes) in a
+    """nudge.faces.serve's moto server (requests serialised like DynamoDB's per-item writes) in a
     process of its own on 127.0.0.1; yields its endpoint URL."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from nudge.serve import serve_moto; serve_moto()"],
+        [sys.executable, "-c", "from nudge.faces.serve import serve_moto; serve_moto()"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         url = process.stdout.readline().strip()

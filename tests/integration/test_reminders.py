@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from nudge.domain import Message, ParsedExport
+from nudge.domain import Message, ParsedExport, Preferences
 from nudge.errors import InputError, NotFound
-from nudge.importer import import_export
-from nudge.preferences import Preferences, set_contact_critical
-from nudge.reminders import (
+from nudge.features.importing import import_export
+from nudge.features.reminders import (
     add_reminder,
     clear,
     close_answered,
@@ -24,6 +23,7 @@ from nudge.reminders import (
     snooze,
 )
 from nudge.store import ensure_user
+from nudge.store.contacts import set_contact_critical
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PREFS = Preferences(keywords=["invoice"], reminder_interval_minutes=60)
@@ -46,7 +46,7 @@ def export(chat: str, lines: list[tuple[datetime, str, str]]) -> ParsedExport:
 @pytest.fixture
 def user(db: psycopg.Connection[Any]) -> int:
     user_id = ensure_user(db, name="Sam", timezone="Europe/Berlin")
-    import_export(db, export("Ben", BEN), me="Sam")
+    import_export(db, export("Ben", BEN), user_id=1, me="Sam")
     return user_id
 
 
@@ -74,7 +74,7 @@ def test_a_sent_reminder_repeats_after_its_interval_until_answered(db: psycopg.C
     default = add_reminder(db, user_id=user, chat="Ben", due_at=at(18), now=at(12))
     every_15 = add_reminder(db, user_id=user, chat="Ben", due_at=at(18), interval_minutes=15,
                             now=at(12))
-    mark_sent(db, due_reminders(db, user_id=user, now=at(18), prefs=PREFS), at(18))
+    mark_sent(db, due_reminders(db, user_id=user, now=at(18), prefs=PREFS), at(18), user_id=user)
     assert due_ids(db, user, at(18, 14)) == []
     assert due_ids(db, user, at(18, 15)) == [every_15.id]
     assert due_ids(db, user, at(19)) == [default.id, every_15.id]
@@ -83,13 +83,13 @@ def test_a_sent_reminder_repeats_after_its_interval_until_answered(db: psycopg.C
 def test_a_snoozed_reminder_waits_until_the_new_time_then_is_open_again(
         db: psycopg.Connection[Any], user: int) -> None:
     reminder = add_reminder(db, user_id=user, chat="Ben", due_at=at(18), now=at(12))
-    mark_sent(db, due_reminders(db, user_id=user, now=at(18), prefs=PREFS), at(18))
+    mark_sent(db, due_reminders(db, user_id=user, now=at(18), prefs=PREFS), at(18), user_id=user)
     snoozed = snooze(db, user_id=user, reminder_id=reminder.id, until=at(21))
     assert snoozed.status == "snoozed" and snoozed.due_at == at(21)
     assert due_ids(db, user, at(20, 59)) == []
     due = due_reminders(db, user_id=user, now=at(21), prefs=PREFS)
     assert [d.id for d in due] == [reminder.id]
-    mark_sent(db, due[0], at(21))
+    mark_sent(db, due[0], at(21), user_id=user)
     assert [r.status for r in list_reminders(db, user_id=user)] == ["open"]
 
 
@@ -119,11 +119,11 @@ def test_unknown_chats_and_reminders_are_not_found(db: psycopg.Connection[Any], 
 def test_a_reply_in_a_later_import_closes_the_reminder(db: psycopg.Connection[Any],
                                                        user: int) -> None:
     reminder = add_reminder(db, user_id=user, chat="Ben", due_at=at(18), now=at(12))
-    import_export(db, export("Ben", [*BEN, (datetime(2024, 11, 26, 11, 0), "Sam", "calling now")]),
+    import_export(db, export("Ben", [*BEN, (datetime(2024, 11, 26, 11, 0), "Sam", "calling now")]), user_id=1,
                   me="Sam")
     assert close_answered(db, user_id=user) == 0  # that reply came before the reminder was set
     import_export(db, export("Ben", [*BEN, (datetime(2024, 11, 26, 11, 0), "Sam", "calling now"),
-                                     (datetime(2024, 11, 26, 12, 30), "Sam", "done, talk later")]),
+                                     (datetime(2024, 11, 26, 12, 30), "Sam", "done, talk later")]), user_id=1,
                   me="Sam")
     assert due_ids(db, user, at(18)) == []
     assert [(r.id, r.status) for r in list_reminders(db, user_id=user, include_closed=True)] == \
@@ -133,18 +133,18 @@ def test_a_reply_in_a_later_import_closes_the_reminder(db: psycopg.Connection[An
 def test_a_critical_contact_without_reply_is_reminded_every_interval_until_the_user_replies(
         db: psycopg.Connection[Any], user: int) -> None:
     assert due_ids(db, user, at(10, 5)) == []  # Ben is not critical yet
-    set_contact_critical(db, user, "Ben", True)
+    set_contact_critical(db, user_id=user, name="Ben", critical=True)
     due = due_reminders(db, user_id=user, now=at(10, 5), prefs=PREFS, me="Sam")
     assert len(due) == 1
     auto = due[0]
     assert (auto.source, auto.reason, auto.sender, auto.text) == (
         "auto", "critical contact", "Ben", "Can you call me about the flat?")
     assert auto.due_at == at(10)
-    mark_sent(db, due, at(10, 5))
+    mark_sent(db, due, at(10, 5), user_id=user)
     assert due_ids(db, user, at(11)) == []
     assert due_ids(db, user, at(11, 5)) == [auto.id]  # one interval (60 min) later
     assert len(list_reminders(db, user_id=user)) == 1  # not a second reminder for "It's urgent"
-    import_export(db, export("Ben", [*BEN, (datetime(2024, 11, 26, 11, 10), "Sam", "calling")]),
+    import_export(db, export("Ben", [*BEN, (datetime(2024, 11, 26, 11, 10), "Sam", "calling")]), user_id=1,
                   me="Sam")
     assert due_ids(db, user, at(12)) == []
     assert list_reminders(db, user_id=user, include_closed=True)[0].status == "done"
@@ -152,12 +152,12 @@ def test_a_critical_contact_without_reply_is_reminded_every_interval_until_the_u
 
 def test_a_cleared_automatic_reminder_stays_quiet_until_a_new_unanswered_message(
         db: psycopg.Connection[Any], user: int) -> None:
-    set_contact_critical(db, user, "Ben", True)
+    set_contact_critical(db, user_id=user, name="Ben", critical=True)
     assert len(due_ids(db, user, at(10, 5))) == 1
     clear(db, user_id=user)
     assert due_ids(db, user, at(15)) == []
     import_export(db, export("Ben", [*BEN, (datetime(2024, 11, 26, 11, 0), "Sam", "ok"),
-                                     (datetime(2024, 11, 26, 16, 0), "Ben", "Still there?")]),
+                                     (datetime(2024, 11, 26, 16, 0), "Ben", "Still there?")]), user_id=1,
                   me="Sam")
     due = due_reminders(db, user_id=user, now=at(16, 5), prefs=PREFS)
     assert [d.text for d in due] == ["Still there?"]
@@ -170,8 +170,8 @@ def test_keyword_questions_and_marked_messages_get_automatic_reminders(
         (datetime(2024, 11, 26, 9, 1), "Luis", "hello all"),
         (datetime(2024, 11, 26, 9, 2), "Sam", "great"),
         (datetime(2024, 11, 26, 9, 5), "Ana", "Sam, can you forward the invoice?"),
-    ]), me="Sam")
-    import_export(db, export("Mum", [(datetime(2024, 11, 26, 8, 0), "Mum", "Call grandma")]),
+    ]), user_id=1, me="Sam")
+    import_export(db, export("Mum", [(datetime(2024, 11, 26, 8, 0), "Mum", "Call grandma")]), user_id=1,
                   me="Sam")
     db.execute("UPDATE messages SET is_critical = true WHERE text = 'Call grandma'")
     due = due_reminders(db, user_id=user, now=at(12), prefs=PREFS, me="Sam")
@@ -183,14 +183,14 @@ def test_keyword_questions_and_marked_messages_get_automatic_reminders(
 
 def test_old_unanswered_messages_get_no_automatic_reminder(db: psycopg.Connection[Any],
                                                            user: int) -> None:
-    set_contact_critical(db, user, "Ben", True)
+    set_contact_critical(db, user_id=user, name="Ben", critical=True)
     assert due_ids(db, user, at(12, day=26) + timedelta(days=8)) == []
 
 
 def test_automatic_reminders_are_due_at_the_message_time_in_the_users_zone(
         db: psycopg.Connection[Any], user: int) -> None:
     db.execute("UPDATE user_profiles SET timezone = 'America/New_York' WHERE id = %s", [user])
-    set_contact_critical(db, user, "Ben", True)
+    set_contact_critical(db, user_id=user, name="Ben", critical=True)
     now = datetime(2024, 11, 26, 16, 0, tzinfo=UTC)  # 11:00 in New York
     due = due_reminders(db, user_id=user, now=now, prefs=PREFS)
     assert [d.due_at for d in due] == [datetime(2024, 11, 26, 15, 0, tzinfo=UTC)]  # 10:00 NY

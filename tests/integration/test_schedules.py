@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from nudge.config import load_settings
-from nudge.importer import import_export
-from nudge.preferences import save_preferences, set_contact_critical, user_preferences
-from nudge.schedules import run_daily_digest, run_reminders, scheduled_time
+from nudge.faces.schedules import run_daily_digest, run_reminders, scheduled_time
+from nudge.features.importing import import_export
 from nudge.store import ensure_user
+from nudge.store.contacts import set_contact_critical
+from nudge.store.preferences import save_preferences, user_preferences
 from nudge.whatsapp import parse_bytes
 from tests.fake_telegram import OWNER, FakeTelegram, telegram_env
 
@@ -37,7 +38,7 @@ def utc(text: str) -> datetime:
 
 @pytest.fixture
 def user(db) -> int:
-    import_export(db, parse_bytes(ANA, source="WhatsApp Chat with Ana.txt"), me="Sam")
+    import_export(db, parse_bytes(ANA, source="WhatsApp Chat with Ana.txt"), user_id=1, me="Sam")
     return ensure_user(db)
 
 
@@ -48,7 +49,7 @@ def schedule_settings(db_url: str, fake_telegram: FakeTelegram, tmp_path):
 
 def _zone(db, user_id: int, tz: str, **prefs: object) -> None:
     db.execute("UPDATE user_profiles SET timezone = %s WHERE id = %s", [tz, user_id])
-    save_preferences(db, user_id, replace(user_preferences(db, user_id), **prefs))
+    save_preferences(db, user_id=user_id, prefs=replace(user_preferences(db, user_id=user_id), **prefs))
 
 
 @pytest.mark.parametrize(("tz", "daily", "before", "at"), [
@@ -96,7 +97,7 @@ def test_a_digest_that_could_not_be_sent_is_tried_again(schedule_settings, fake_
 @pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York"])
 def test_a_reminder_repeats_per_interval_until_the_user_replies(
         schedule_settings, fake_telegram: FakeTelegram, db, user, tz):
-    from nudge.reminders import add_reminder
+    from nudge.features.reminders import add_reminder
 
     _zone(db, user, tz, reminder_interval_minutes=60)
     add_reminder(db, user_id=user, chat="Ana", due_at=datetime(2024, 5, 14, 9, 0), note="dinner?",
@@ -113,14 +114,14 @@ def test_a_reminder_repeats_per_interval_until_the_user_replies(
     assert run_reminders(schedule_settings, due_utc.replace(hour=due_utc.hour + 1)).sent == [OWNER]
     assert len(fake_telegram.sent()) == 2
 
-    import_export(db, parse_bytes(ANA_ANSWERED, source="WhatsApp Chat with Ana.txt"), me="Sam")
+    import_export(db, parse_bytes(ANA_ANSWERED, source="WhatsApp Chat with Ana.txt"), user_id=1, me="Sam")
     assert run_reminders(schedule_settings, due_utc.replace(hour=due_utc.hour + 3)).sent == []
     assert fake_telegram.errors == []
 
 
 def test_critical_messages_without_reply_are_reminded_automatically(
         schedule_settings, fake_telegram: FakeTelegram, db, user):
-    set_contact_critical(db, user, "Ana", True)
+    set_contact_critical(db, user_id=user, name="Ana", critical=True)
     _zone(db, user, "UTC", reminder_interval_minutes=120)
     assert run_reminders(schedule_settings, utc("2024-05-14T08:00:00")).sent == [OWNER]
     assert "Are you coming to the dinner on Friday?" in fake_telegram.texts()[0]
@@ -149,7 +150,7 @@ def test_the_lambdas_run_the_schedules_from_scheduler_events(
     for name, value in telegram_env(db_url, fake_telegram).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("NUDGE_DATA_DIR", str(tmp_path))
-    set_contact_critical(db, user, "Ana", True)
+    set_contact_critical(db, user_id=user, name="Ana", critical=True)
     event = {"scheduled_time": "2024-05-14T09:00:00Z"}
     assert _load("summarize").handler(event, LambdaContext(function_name="summarize"))["sent"] == [OWNER]
     assert _load("remind").handler(event, LambdaContext(function_name="remind"))["sent"] == [OWNER]
@@ -162,7 +163,7 @@ def test_the_scheduled_digest_knows_the_name_the_user_gave_the_bot(
     group = (b"13/05/2024, 09:15 - Emre: Dinner on Friday?\n"
              b"13/05/2024, 09:20 - Ben: Sam, can you book the table?\n"
              b"13/05/2024, 09:21 - Ana: yes!\n")
-    import_export(db, parse_bytes(group, source="WhatsApp Chat with Dinner.txt"), me="Sam")
+    import_export(db, parse_bytes(group, source="WhatsApp Chat with Dinner.txt"), user_id=1, me="Sam")
     db.execute("UPDATE user_profiles SET name = 'Sam' WHERE id = %s", [ensure_user(db)])
     env = {k: v for k, v in telegram_env(db_url, fake_telegram).items() if k != "NUDGE_ME"}
     settings = load_settings(env, data_dir=tmp_path)

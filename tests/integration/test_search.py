@@ -12,8 +12,8 @@ import pytest
 
 from nudge.domain import Message, ParsedExport
 from nudge.errors import NotFound
-from nudge.importer import import_export
-from nudge.search import search
+from nudge.features.importing import import_export
+from nudge.features.search import search
 
 DIM = 384
 
@@ -47,12 +47,12 @@ def history(db: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
     for name, messages in chats.items():
         parsed = ParsedExport(messages=messages, source=name, format="t", date_order="dmy",
                               chat_name=name)
-        import_export(db, parsed, me="Me", embed=bag_of_words)
+        import_export(db, parsed, user_id=1, me="Me", embed=bag_of_words)
     return db
 
 
 def test_full_text_finds_messages_by_their_words(history: psycopg.Connection[Any]) -> None:
-    hits = search(history, query="party")
+    hits = search(history, user_id=1, query="party")
     assert {h.text for h in hits} == {"the party is on saturday at my place", "the party was fun"}
     assert hits[0].score >= hits[-1].score > 0
 
@@ -60,19 +60,19 @@ def test_full_text_finds_messages_by_their_words(history: psycopg.Connection[Any
 def test_a_question_still_finds_messages_sharing_some_words(
     history: psycopg.Connection[Any],
 ) -> None:
-    hits = search(history, query="what did Emre say about the party?")
+    hits = search(history, user_id=1, query="what did Emre say about the party?")
     assert hits and "party" in hits[0].text
 
 
 def test_vector_search_finds_messages_without_shared_query_words(
     history: psycopg.Connection[Any],
 ) -> None:
-    hits = search(history, query="zzz", query_embedding=bag_of_words(["bread milk"])[0])
+    hits = search(history, user_id=1, query="zzz", query_embedding=bag_of_words(["bread milk"])[0])
     assert hits[0].text == "buy bread and milk"
 
 
 def test_hybrid_ranks_a_message_found_both_ways_first(history: psycopg.Connection[Any]) -> None:
-    hits = search(history, query="saturday party",
+    hits = search(history, user_id=1, query="saturday party",
                   query_embedding=bag_of_words(["party at my place"])[0])
     assert len(hits) > 1
     assert hits[0].score > hits[1].score
@@ -86,22 +86,22 @@ def test_hybrid_ranks_a_message_found_both_ways_first(history: psycopg.Connectio
 def test_the_chat_filter_is_case_insensitive_and_unknown_chats_are_not_found(
     history: psycopg.Connection[Any],
 ) -> None:
-    hits = search(history, query="party", chat="family")
+    hits = search(history, user_id=1, query="party", chat="family")
     assert [h.chat for h in hits] == ["Family"]
     with pytest.raises(NotFound):
-        search(history, query="party", chat="nobody")
+        search(history, user_id=1, query="party", chat="nobody")
 
 
 def test_the_sender_filter_matches_a_case_insensitive_part_of_the_name(
     history: psycopg.Connection[Any],
 ) -> None:
-    hits = search(history, query="zzz", query_embedding=bag_of_words(["party"])[0], sender="dA")
+    hits = search(history, user_id=1, query="zzz", query_embedding=bag_of_words(["party"])[0], sender="dA")
     assert [h.sender for h in hits] == ["Dad"]
 
 
 def test_since_and_until_are_inclusive_days(history: psycopg.Connection[Any]) -> None:
     emb = bag_of_words(["party cake dinner bread grandma"])[0]
-    hits = search(history, query="", query_embedding=emb, since=date(2024, 6, 2),
+    hits = search(history, user_id=1, query="", query_embedding=emb, since=date(2024, 6, 2),
                   until=date(2024, 6, 3))
     assert {h.sent_at.day for h in hits} == {2, 3}
     assert len(hits) == 3
@@ -109,4 +109,4 @@ def test_since_and_until_are_inclusive_days(history: psycopg.Connection[Any]) ->
 
 def test_limit_caps_the_number_of_hits(history: psycopg.Connection[Any]) -> None:
     emb = bag_of_words(["party cake dinner bread grandma"])[0]
-    assert len(search(history, query="the", query_embedding=emb, limit=2)) == 2
+    assert len(search(history, user_id=1, query="the", query_embedding=emb, limit=2)) == 2

@@ -11,11 +11,11 @@ import pytest
 
 from nudge.domain import Message, ParsedExport
 from nudge.errors import LLMUnavailable, NotFound
-from nudge.importer import import_export
+from nudge.features.importing import import_export
+from nudge.features.suggest import approve_suggestion, suggest_replies
 from nudge.llm.client import LLMClient
+from nudge.rules.style import build_profile, detect_language, strip_emoji
 from nudge.store import ensure_user
-from nudge.style import build_profile, detect_language, strip_emoji
-from nudge.suggest import approve_suggestion, suggest_replies
 
 START = datetime(2024, 11, 20, 18, 0)
 
@@ -48,7 +48,7 @@ def export(chat: str, lines: list[tuple[str, str]], *, start: datetime = START) 
 @pytest.fixture
 def user(db: psycopg.Connection[Any]) -> int:
     user_id = ensure_user(db, name="Sam", timezone="Europe/Madrid")
-    import_export(db, export("Ana", ANA_CHAT), me="Sam")
+    import_export(db, export("Ana", ANA_CHAT), user_id=1, me="Sam")
     return user_id
 
 
@@ -88,7 +88,7 @@ def test_the_messages_to_answer_are_those_after_the_users_last_message(
 
 def test_nothing_to_answer_gives_no_suggestions_and_says_why(db: psycopg.Connection[Any],
                                                              user: int) -> None:
-    import_export(db, export("Ben", [("Ben", "see you"), ("Sam", "bye")]), me="Sam")
+    import_export(db, export("Ben", [("Ben", "see you"), ("Sam", "bye")]), user_id=1, me="Sam")
     result = suggest_replies(db, user_id=user, chat="Ben", llm=None)
     assert result.replying_to == [] and result.replies == []
     assert "Nothing to answer" in result.message
@@ -149,7 +149,8 @@ def test_approving_an_unknown_suggestion_is_not_found(db: psycopg.Connection[Any
 
 def test_a_user_who_wrote_little_in_a_chat_is_profiled_from_all_chats(
         db: psycopg.Connection[Any], user: int) -> None:
-    import_export(db, export("Luis", [("Luis", "¿Me llamas luego? Es para lo del viernes")]), me="Sam")
+    import_export(db, export("Luis", [("Luis", "¿Me llamas luego? Es para lo del viernes")]), user_id=1,
+                  me="Sam")
     result = suggest_replies(db, user_id=user, chat="Luis", llm=None, n=2)
     assert result.language == "es" and result.replies == ["sí, perfecto 👍", "vale, gracias"]
 
@@ -161,7 +162,7 @@ def test_the_real_tiny_model_suggests_replies_in_the_users_language_and_length(
                ("Ben", "Great. Same place as last time?"), ("Sam", "sure, see you there"),
                ("Ben", "Did you get the tickets for the game?"), ("Sam", "not yet, will do it today"),
                ("Ben", "Can you send me the photos from the trip?")]
-    import_export(db, export("Ben", english), me="Sam")
+    import_export(db, export("Ben", english), user_id=1, me="Sam")
     for chat, language in (("Ana", "es"), ("Ben", "en")):
         result = suggest_replies(db, user_id=user, chat=chat, llm=llm_client, n=3, me="Sam")
         own = [t for s, t in (ANA_CHAT if chat == "Ana" else english) if s == "Sam"]

@@ -1,6 +1,6 @@
 import pytest
 
-from nudge.importance import is_addressed_to_me, is_question, matching_keywords, mentions
+from nudge.rules.importance import is_addressed_to_me, is_question, matching_keywords, mentions
 
 
 @pytest.mark.parametrize("text", [

@@ -35,7 +35,7 @@ def lambda_context() -> LambdaContext:
 
 @pytest.fixture
 def ingest_handler(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    from nudge.lock import create_lock_table
+    from nudge.aws.lock import create_lock_table
 
     set_aws_env(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", db_url)
@@ -173,7 +173,7 @@ class TestFencing:
 
     @pytest.fixture
     def locks(self, ingest_handler):
-        from nudge.lock import DynamoLockStore
+        from nudge.aws.lock import DynamoLockStore
 
         return DynamoLockStore(boto3.client("dynamodb", region_name="eu-west-1"), TABLE)
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from nudge.api.batch import parse_batch
-from nudge.api.errors import ApiError
-from nudge.api.zipcheck import check_zip, looks_like_zip, unsafe_name
+from nudge.faces.http.batch import parse_batch
+from nudge.faces.http.errors import ApiError
+from nudge.faces.http.zipcheck import check_zip, looks_like_zip, unsafe_name
 
 
 @pytest.mark.parametrize(("name", "unsafe"), [
@@ -63,7 +63,7 @@ def test_a_batch_becomes_core_messages_with_defaults_for_optional_fields():
 
 
 def test_a_batch_over_the_message_limit_is_413():
-    from nudge.api.batch import MAX_BATCH_MESSAGES
+    from nudge.faces.http.batch import MAX_BATCH_MESSAGES
 
     messages = [{"sent_at": "2024-05-01T10:00:00", "text": "x"}] * (MAX_BATCH_MESSAGES + 1)
 

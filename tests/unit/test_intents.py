@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from nudge.errors import LLMUnavailable
-from nudge.telegram.intents import Intent, classify, match_rules, resolve_day
+from nudge.faces.telegram.intents import Intent, classify, match_rules
+from nudge.rules.timewords import resolve_day
 
 
 @pytest.mark.parametrize(("text", "kind", "name", "query", "when"), [

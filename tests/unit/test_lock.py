@@ -10,14 +10,14 @@ import pytest
 boto3 = pytest.importorskip("boto3")
 moto = pytest.importorskip("moto")
 
-from nudge.errors import InputError  # noqa: E402
-from nudge.lock import (  # noqa: E402
+from nudge.aws.lock import (  # noqa: E402
     FENCE_GRACE,
     DynamoLockStore,
     LockLost,
     LockTaken,
     create_lock_table,
 )
+from nudge.errors import InputError  # noqa: E402
 
 TABLE = "locks-test"
 
@@ -219,14 +219,14 @@ class TestFenceCheck:
     """check_fence: which (token, fence) pairs may still write."""
 
     def state(self, **overrides):
-        from nudge.lock import LockState
+        from nudge.aws.lock import LockState
 
         values = {"name": "collector", "holder": "laptop", "token": "t2", "fence": 2,
                   "expires_at": datetime(2024, 5, 1, tzinfo=UTC)}
         return LockState(**{**values, **overrides})
 
     def test_the_current_token_and_fence_may_write_even_after_the_lease_lapsed(self):
-        from nudge.lock import check_fence
+        from nudge.aws.lock import check_fence
 
         check_fence(self.state(), name="collector", token="t2", fence=2)
 
@@ -236,20 +236,20 @@ class TestFenceCheck:
         ("other", 2, "not the current holder"),
     ])
     def test_older_unissued_or_mismatched_claims_are_refused(self, token, fence, why):
-        from nudge.lock import StaleFence, check_fence
+        from nudge.aws.lock import StaleFence, check_fence
 
         with pytest.raises(StaleFence, match=why):
             check_fence(self.state(), name="collector", token=token, fence=fence)
 
     def test_a_released_lock_refuses_its_last_token(self):
-        from nudge.lock import StaleFence, check_fence
+        from nudge.aws.lock import StaleFence, check_fence
 
         with pytest.raises(StaleFence, match="not the current holder"):
             check_fence(self.state(token=None, holder=None), name="collector", token="t2",
                         fence=2)
 
     def test_a_lock_that_does_not_exist_refuses_every_claim(self):
-        from nudge.lock import StaleFence, check_fence
+        from nudge.aws.lock import StaleFence, check_fence
 
         with pytest.raises(StaleFence, match="does not exist"):
             check_fence(None, name="collector", token="t", fence=1)

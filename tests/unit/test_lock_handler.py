@@ -110,7 +110,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def lock_handler(aws_env: None) -> Iterator[ModuleType]:
-    from nudge.lock import create_lock_table
+    from nudge.aws.lock import create_lock_table
 
     with moto.mock_aws():
         create_lock_table(boto3.client("dynamodb", region_name="eu-west-1"), "locks-handler-test")

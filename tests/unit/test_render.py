@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from nudge.digest import ChatDigest, Digest, DigestItem
 from nudge.domain import ImportResult
-from nudge.telegram.render import (
+from nudge.faces.telegram.render import (
     MAX_MESSAGE,
     esc,
     render_digest,
@@ -18,6 +17,7 @@ from nudge.telegram.render import (
     split_message,
     utf16_len,
 )
+from nudge.features.digest import ChatDigest, Digest, DigestItem
 
 NOON = datetime(2024, 5, 8, 12, 0)
 

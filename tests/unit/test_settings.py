@@ -5,8 +5,8 @@ import json
 import boto3
 from moto import mock_aws
 
+from nudge.aws.secrets import database_url
 from nudge.config import load_settings
-from nudge.secrets import database_url
 
 
 def test_database_url_quotes_the_generated_password() -> None:

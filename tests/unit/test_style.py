@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nudge.style import (
+from nudge.rules.style import (
     StyleProfile,
     build_profile,
     detect_language,

@@ -1,4 +1,4 @@
-from nudge.topics import content_words, is_grounded, topics
+from nudge.rules.topics import content_words, is_grounded, topics
 
 CHAT = [
     "The party is at Rui's place on Friday",

@@ -26,7 +26,7 @@ def fresh_database(pg_server, template: str) -> Iterator[str]:
 def running_stack(db_url: str, data_dir) -> Iterator[object]:
     """`nudge serve`'s stack on a free loopback port, over the given database."""
     from nudge.config import load_settings
-    from nudge.serve import local_stack
+    from nudge.faces.serve import local_stack
 
     settings = load_settings(env={"DATABASE_URL": db_url, "INGEST_API_TOKEN": TOKEN},
                              data_dir=data_dir)

@@ -13,7 +13,7 @@ from tests.e2e.http.conftest import TOKEN
 
 httpx = pytest.importorskip("httpx")
 
-from nudge.collector import CollectorError, collect  # noqa: E402
+from nudge.faces.collector import CollectorError, collect  # noqa: E402
 
 
 def export(sender: str, day: int, count: int, *, start: int = 0) -> bytes:

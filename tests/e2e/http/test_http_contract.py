@@ -187,7 +187,7 @@ def test_unknown_paths_answer_json_404(client):
 
 
 def test_the_telegram_webhook_is_mounted_at_its_api_gateway_path(anonymous):
-    pytest.importorskip("nudge.telegram.webhook")
+    pytest.importorskip("nudge.faces.telegram.webhook")
 
     response = anonymous.post("/telegram/webhook", json={"update_id": 1})
 

@@ -6,12 +6,17 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
 from nudge.config import Settings
 from nudge.errors import LLMUnavailable, NudgeError
+from nudge.store import users
+
+if TYPE_CHECKING:
+    from nudge.llm.client import LLMClient
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +24,24 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class Services:
     settings: Settings
-    conn: psycopg.Connection
-    llm: object | None  # nudge.llm.client.LLMClient, or None when no LLM could be reached
-    user_id: int
+    conn: psycopg.Connection[Any]
+    llm: LLMClient | None  # None when no LLM could be reached
+    user_id: int  # every feature call acts for this profile, and only sees its rows
     me: str | None = None  # the user's display name in the exports (marks their own messages)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Embeddings through the LLM service; LLMUnavailable when there is none."""
         if self.llm is None:
             raise LLMUnavailable("no LLM service")
-        return self.llm.embed(texts)  # type: ignore[attr-defined]
+        return self.llm.embed(texts)
+
+    def for_telegram_user(self, telegram_user_id: int) -> Services:
+        """The same services acting for the profile of that Telegram user (store.users)."""
+        user_id = users.user_for_telegram(
+            self.conn, telegram_user_id=telegram_user_id, default_user_id=self.settings.user_id,
+            name=self.settings.me, timezone=self.settings.timezone,
+            digest_time=self.settings.digest_time)
+        return replace(self, user_id=user_id, me=users.display_name(self.conn, user_id=user_id))
 
     def embed_query(self, text: str) -> list[float] | None:
         """The query's vector, or None (full-text search only) when the LLM is down."""
@@ -38,7 +51,7 @@ class Services:
             return None
 
 
-def llm_client(settings: Settings, stack: ExitStack) -> object | None:
+def llm_client(settings: Settings, stack: ExitStack) -> LLMClient | None:
     """The configured OpenAI-compatible endpoint, else llm_service started on loopback; closed
     with `stack`.
 
@@ -59,27 +72,25 @@ def llm_client(settings: Settings, stack: ExitStack) -> object | None:
     return stack.enter_context(LLMClient(base_url))
 
 
-def remembered_name(conn: psycopg.Connection, user_id: int, name: str | None) -> str | None:
+def remembered_name(conn: psycopg.Connection[Any], user_id: int, name: str | None) -> str | None:
     """The user's display name: a given one is remembered in the profile, so the bot and the
     scheduled functions (which have no --me) know it too; else the remembered one."""
     if name:
-        conn.execute("UPDATE user_profiles SET name = %s WHERE id = %s AND name IS DISTINCT FROM %s",
-                     [name, user_id, name])
+        users.remember_name(conn, user_id=user_id, name=name)
         return name
-    row = conn.execute("SELECT name FROM user_profiles WHERE id = %s", [user_id]).fetchone()
-    return row[0] if row else None
+    return users.display_name(conn, user_id=user_id)
 
 
 @contextmanager
-def open_services(
-    settings: Settings, *, with_llm: bool = True, me: str | None = None
-) -> Iterator[Services]:
-    from nudge.store import ensure_user
+def open_services(settings: Settings, *, with_llm: bool = True, me: str | None = None,
+                  user_id: int | None = None) -> Iterator[Services]:
+    """The database, the LLM (unless with_llm is False) and the acting user: `user_id`, else
+    NUDGE_USER (default 1), created on first use."""
     from nudge.store.db import open_database
 
     with ExitStack() as stack:
         conn = stack.enter_context(open_database(settings))
         llm = llm_client(settings, stack) if with_llm else None
-        user_id = ensure_user(conn, name=me or settings.me, timezone=settings.timezone,
-                              digest_time=settings.digest_time)
+        user_id = users.ensure_user(conn, user_id=user_id or settings.user_id, name=me or settings.me,
+                                    timezone=settings.timezone, digest_time=settings.digest_time)
         yield Services(settings, conn, llm, user_id, remembered_name(conn, user_id, me or settings.me))

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nudge.aws.secrets import resolve_secrets
 from nudge.errors import InputError
-from nudge.secrets import resolve_secrets
 
 
 def _default_data_dir() -> Path:
@@ -34,6 +34,8 @@ class Settings:
     lock_table_name: str
     dedup_table_name: str
     aws_endpoint_url: str | None
+    user_id: int = 1  # the profile the CLI and the ingest token act for (NUDGE_USER)
+    llm_chat_tier: str | None = None  # "tiny" | "capable"; None: told by the chat model's size
 
     @property
     def tz(self) -> ZoneInfo:
@@ -85,4 +87,18 @@ def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = 
         lock_table_name=get("LOCK_TABLE_NAME") or "nudge-locks",
         dedup_table_name=get("DEDUP_TABLE_NAME") or "nudge-telegram-updates",
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
+        user_id=_positive(get("NUDGE_USER") or "1", "NUDGE_USER"),
+        llm_chat_tier=_tier(get("LLM_CHAT_TIER")),
     )
+
+
+def _positive(raw: str, name: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(f"{name} must be a positive number, got {raw!r}")
+    return int(raw)
+
+
+def _tier(raw: str | None) -> str | None:
+    if raw is not None and raw not in ("tiny", "capable"):
+        raise InputError(f"LLM_CHAT_TIER must be tiny or capable, got {raw!r}")
+    return raw

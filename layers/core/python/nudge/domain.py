@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, time
+from typing import Any, Literal
 
 MessageKind = Literal["text", "media", "deleted", "system", "poll", "location", "contact", "call"]
 MESSAGE_KINDS: tuple[str, ...] = (
@@ -64,4 +64,68 @@ class ImportResult:
             "inserted": self.inserted,
             "duplicates": self.duplicates,
             "skipped": self.skipped,
+        }
+
+
+ALL_CHAT_TYPES = ("one_to_one", "group")
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """The user's importance criteria and schedule (summary_preferences)."""
+
+    keywords: list[str] = field(default_factory=list)
+    chat_types: list[str] | None = None  # None: every chat type
+    daily_time: time = time(8, 0)
+    reminder_interval_minutes: int = 240  # the column's default too
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A reminder as the user sees it (with the reminded message, when there is one)."""
+
+    id: int
+    chat: str | None
+    due_at: datetime
+    status: str
+    source: str  # "user" | "auto"
+    note: str | None = None
+    reason: str | None = None
+    interval_minutes: int | None = None
+    last_sent_at: datetime | None = None
+    sender: str | None = None  # the reminded message, when there is one
+    sent_at: datetime | None = None  # wall clock
+    text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "chat": self.chat, "due_at": self.due_at.isoformat(),
+            "status": self.status, "source": self.source, "note": self.note, "reason": self.reason,
+            "interval_minutes": self.interval_minutes,
+            "last_sent_at": self.last_sent_at.isoformat() if self.last_sent_at else None,
+            "message": None if self.text is None else {
+                "sender": self.sender, "text": self.text,
+                "sent_at": self.sent_at.strftime("%Y-%m-%dT%H:%M:%S") if self.sent_at else None},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One message found by `search`, best first."""
+
+    chat: str
+    sender: str | None
+    sent_at: datetime
+    text: str
+    score: float
+    message_id: int
+
+    def to_json(self) -> dict:
+        """The `nudge search --json` record (CONTRACTS.md)."""
+        return {
+            "chat": self.chat,
+            "sender": self.sender,
+            "sent_at": self.sent_at.strftime("%Y-%m-%dT%H:%M:%S"),
+            "text": self.text,
+            "score": round(self.score, 6),
         }

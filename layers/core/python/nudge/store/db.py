@@ -100,3 +100,14 @@ def open_database(settings: Settings) -> Iterator[psycopg.Connection[Any]]:
         yield conn
     finally:
         conn.close()
+
+
+def try_user_lock(conn: psycopg.Connection[Any], *, lock_class: int, user_id: int) -> bool:
+    """A session advisory lock per (class, user): runs for one user take turns."""
+    row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                       [lock_class & 0x7FFFFFFF, user_id]).fetchone()
+    return bool(row and row[0])
+
+
+def release_user_lock(conn: psycopg.Connection[Any], *, lock_class: int, user_id: int) -> None:
+    conn.execute("SELECT pg_advisory_unlock(%s, %s)", [lock_class & 0x7FFFFFFF, user_id])

@@ -1,4 +1,4 @@
-"""Bulk writes of chats, contacts and messages, and the embedding column.
+"""Bulk writes of messages, and the embedding column.
 
 The hot path COPYs (binary) only the rows whose source key is not stored yet straight into
 messages; for a chat created by this transaction there is nothing to look up. That is safe because
@@ -21,6 +21,8 @@ from typing import Any
 
 import psycopg
 from pgvector import Vector
+
+from nudge.store.contacts import contact_ids
 
 # A prepared row (a plain tuple, to keep the hot loop cheap):
 # source_key, sender_name, from_me, sent_at, kind, text, attachment, edited, deleted
@@ -50,33 +52,6 @@ WITH ins AS (
 )
 SELECT source_key FROM ins
 """
-
-
-def upsert_chat(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
-                explicit: bool) -> tuple[int, bool]:
-    """(id, created) of the chat `name`, created if new. A detected type only ever upgrades to
-    group; an explicit type (the collector knows it) replaces the stored one."""
-    row = conn.execute(
-        """
-        INSERT INTO chats (user_profile_id, name, type) VALUES (%(user)s, %(name)s, %(type)s)
-        ON CONFLICT (user_profile_id, name) DO UPDATE SET type =
-            CASE WHEN %(explicit)s OR excluded.type = 'group' THEN excluded.type
-                 ELSE chats.type END
-        RETURNING id, xmax = 0
-        """,
-        {"user": user_id, "name": name, "type": chat_type, "explicit": explicit},
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), bool(row[1])
-
-
-def upsert_contacts(conn: psycopg.Connection[Any], *, user_id: int, names: Iterable[str]) -> None:
-    """Make every sender name a contact of the user (existing ones are left as they are)."""
-    conn.execute(
-        "INSERT INTO contacts (user_profile_id, name) SELECT %s, n FROM unnest(%s::text[]) AS n"
-        " ON CONFLICT (user_profile_id, name) DO NOTHING",
-        (user_id, sorted(set(names))),
-    )
 
 
 def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
@@ -113,10 +88,7 @@ def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int
         expected = len(rows)
     if (expected or 0) >= _BULK_MIN:
         conn.execute("SET LOCAL synchronous_commit = off")
-    contact = dict(conn.execute(
-        "SELECT name, id FROM contacts WHERE user_profile_id = %s AND name = ANY(%s)",
-        (user_id, list(senders)),
-    ).fetchall())
+    contact = contact_ids(conn, user_id=user_id, names=senders)
     table = "messages"
     if merge:
         conn.execute(_CREATE_STAGE)
@@ -153,8 +125,9 @@ def _known_keys(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
     else:
         times = [row[3] for row in rows]
         cur = conn.execute(
-            "SELECT source_key FROM messages WHERE chat_id = %s AND sent_at BETWEEN %s AND %s",
-            (chat_id, min(times), max(times)),
+            "SELECT source_key FROM messages WHERE user_profile_id = %s AND chat_id = %s"
+            " AND sent_at BETWEEN %s AND %s",
+            (user_id, chat_id, min(times), max(times)),
         )
     return {bytes(key) for (key,) in cur}
 
@@ -172,33 +145,24 @@ def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
     ]
 
 
-def touch_chat(conn: psycopg.Connection[Any], *, chat_id: int, last: datetime | None) -> None:
-    """Move chats.last_message_at forward to `last` (never backwards: old exports come late)."""
-    if last is not None:
-        conn.execute(
-            "UPDATE chats SET last_message_at = GREATEST(last_message_at, %s) WHERE id = %s",
-            (last, chat_id),
-        )
-
-
-def store_embeddings(conn: psycopg.Connection[Any], ids: Sequence[int],
+def store_embeddings(conn: psycopg.Connection[Any], *, user_id: int, ids: Sequence[int],
                      vectors: Sequence[Sequence[float]]) -> None:
     """Write one embedding per message id."""
     with conn.transaction(), conn.cursor() as cur:
         cur.executemany(
-            "UPDATE messages SET embedding = %s WHERE id = %s",
-            [(Vector(list(v)), i) for i, v in zip(ids, vectors, strict=True)],
+            "UPDATE messages SET embedding = %s WHERE id = %s AND user_profile_id = %s",
+            [(Vector(list(v)), i, user_id) for i, v in zip(ids, vectors, strict=True)],
         )
 
 
-def pending_embeddings(conn: psycopg.Connection[Any], *, after_id: int,
+def pending_embeddings(conn: psycopg.Connection[Any], *, user_id: int, after_id: int,
                        limit: int) -> list[tuple[int, str]]:
     """Next (id, text) rows, by id, that deserve an embedding and have none yet."""
     return [
         (int(i), t)
         for i, t in conn.execute(
-            f"SELECT id, text FROM messages WHERE id > %s AND embedding IS NULL"
-            f" AND {EMBEDDABLE_SQL} ORDER BY id LIMIT %s",
-            (after_id, limit),
+            f"SELECT id, text FROM messages WHERE user_profile_id = %s AND id > %s"
+            f" AND embedding IS NULL AND {EMBEDDABLE_SQL} ORDER BY id LIMIT %s",
+            (user_id, after_id, limit),
         )
     ]

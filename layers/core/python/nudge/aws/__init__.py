@@ -1,0 +1,1 @@
+"""AWS adapters: the DynamoDB lock and webhook de-duplication, Secrets Manager."""

@@ -1,0 +1,168 @@
+"""The personal-assistant commands of `nudge`: reply suggestions, reminders, critical contacts.
+
+Split from cli.py to keep each file short; same pattern: the docstring is the --help, ending
+with an example, and core errors become exit code 2 in cli.main.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+
+from nudge.config import Settings
+from nudge.errors import InputError
+
+
+def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    """Reply suggestions in your style for the latest unanswered message(s) in a chat.
+
+    Your own past messages in that chat (else in all chats) give the style: length, emoji,
+    language, greetings, punctuation. The local LLM drafts, code fits the drafts to your style;
+    without the LLM you get templates in your language. --approve ID marks a suggestion you used,
+    so later suggestions learn from it. --json prints a list of strings.
+
+    Example: nudge suggest --chat "Ana" --n 3
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.suggest import approve_suggestion, suggest_replies
+
+    with open_services(settings, with_llm=args.approve is None) as services:
+        if args.approve is not None:
+            text = approve_suggestion(services.conn, user_id=services.user_id,
+                                      suggestion_id=args.approve)
+            print(f"approved: {text}")
+            return 0
+        if not args.chat:
+            raise InputError("--chat NAME is required (or --approve ID)")
+        result = suggest_replies(services.conn, user_id=services.user_id, chat=args.chat,
+                                 llm=services.llm, n=args.n, me=services.me)
+    if args.json:
+        print(json.dumps(result.replies, ensure_ascii=False))
+        return 0
+    if not result.replying_to:
+        print(result.message)
+        return 0
+    for item in result.replying_to:
+        print(f"  {item.sent_at:%Y-%m-%d %H:%M} {item.sender}: {item.text}")
+    if result.message:
+        print(f"({result.message})", file=sys.stderr)
+    for sid, reply in zip(result.ids, result.replies, strict=True):
+        print(f"[{sid}] {reply}")
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """Reminders for messages that still need your reply.
+
+    Without an action: the reminders due now (yours, and automatic ones for critical messages:
+    from critical contacts, marked critical, or questions to you with one of your keywords),
+    marked as sent so they repeat only every reminder interval until you reply or clear them.
+    Actions: add CHAT WHEN... (WHEN: tonight, tomorrow 9am, in 2 hours, at 18:00, morgen,
+    esta noche ...), list, snooze ID WHEN..., clear [ID] (no ID: all).
+
+    Example: nudge remind add Ben tonight --note "answer about the flat"
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.reminders import (
+        add_reminder,
+        clear,
+        due_reminders,
+        format_reminder,
+        list_reminders,
+        mark_sent,
+        snooze,
+    )
+    from nudge.rules.timewords import parse_when
+    from nudge.store.preferences import user_preferences
+    from nudge.store.users import user_zone
+
+    with open_services(settings, with_llm=False) as services:
+        conn, user_id = services.conn, services.user_id
+        tz = user_zone(conn, user_id=user_id)
+        now = datetime.now(tz)
+        if args.action == "add":
+            shown = [add_reminder(conn, user_id=user_id, chat=args.chat,
+                                  due_at=parse_when(" ".join(args.when), now=now, tz=tz),
+                                  note=args.note, interval_minutes=args.every)]
+        elif args.action == "snooze":
+            shown = [snooze(conn, user_id=user_id, reminder_id=args.id,
+                            until=parse_when(" ".join(args.when), now=now, tz=tz))]
+        elif args.action == "clear":
+            count = clear(conn, user_id=user_id, reminder_id=args.id)
+            print(json.dumps({"cleared": count}) if args.json else f"cleared {count}")
+            return 0
+        elif args.action == "list":
+            shown = list_reminders(conn, user_id=user_id, include_closed=args.all)
+        else:
+            shown = due_reminders(conn, user_id=user_id, now=now,
+                                  prefs=user_preferences(conn, user_id=user_id), me=services.me)
+            if not args.peek:
+                mark_sent(conn, shown, now, user_id=user_id)
+    if args.json:
+        print(json.dumps([r.to_json() for r in shown], ensure_ascii=False, indent=2))
+    else:
+        for reminder in shown:
+            print(format_reminder(reminder, tz))
+        if not shown:
+            print("No reminders due." if args.action is None else "No reminders.")
+    return 0
+
+
+def cmd_critical(args: argparse.Namespace, settings: Settings) -> int:
+    """Mark contacts critical (or not), or list them. Unanswered messages from critical contacts
+    get automatic reminders until you reply.
+
+    Example: nudge critical add "Ben"
+    """
+    from nudge.bootstrap import open_services
+    from nudge.errors import NotFound
+    from nudge.store.contacts import critical_contacts, set_contact_critical
+
+    with open_services(settings, with_llm=False) as services:
+        conn, user_id = services.conn, services.user_id
+        if args.action in ("add", "remove"):
+            if not args.name:
+                raise InputError(f"critical {args.action} needs a contact NAME")
+            if not set_contact_critical(conn, user_id=user_id, name=args.name, critical=args.action == "add"):
+                raise NotFound(f"no contact named {args.name!r} (import a chat with them first)")
+        names = critical_contacts(conn, user_id=user_id)
+    if args.json:
+        print(json.dumps(names, ensure_ascii=False))
+    else:
+        print("\n".join(names) if names else "No critical contacts.")
+    return 0
+
+
+def add_assist_commands(add: Callable[[str, Callable], argparse.ArgumentParser]) -> None:
+    """Register suggest, remind and critical through cli.build_parser's `add`."""
+    p = add("suggest", cmd_suggest)
+    p.add_argument("--chat", help="chat name (case-insensitive)")
+    p.add_argument("--n", type=int, default=3, help="how many suggestions (1-6, default 3)")
+    p.add_argument("--approve", type=int, metavar="ID", help="mark suggestion ID as used")
+    p.add_argument("--json", action="store_true", help="print a JSON list of strings")
+
+    p = add("remind", cmd_remind)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--peek", action="store_true", help="show due reminders without marking them sent")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser("add", help="remind me about a chat at a time")
+    a.add_argument("chat")
+    a.add_argument("when", nargs="+", help="tonight, tomorrow 9am, in 2 hours, at 18:00, morgen ...")
+    a.add_argument("--note")
+    a.add_argument("--every", type=int, metavar="MINUTES",
+                   help="repeat interval (default: your reminder interval)")
+    actions.add_parser("list", help="open reminders").add_argument(
+        "--all", action="store_true", help="include done and cleared ones")
+    a = actions.add_parser("snooze", help="silence a reminder until a time")
+    a.add_argument("id", type=int)
+    a.add_argument("when", nargs="+")
+    actions.add_parser("clear", help="clear one reminder, or all").add_argument(
+        "id", type=int, nargs="?")
+
+    p = add("critical", cmd_critical)
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--json", action="store_true")

@@ -1,0 +1,298 @@
+"""The `nudge` command: a thin face over the core. Only this module prints.
+
+Each command is one function whose docstring is its --help (ending with an example); it opens the
+core through bootstrap, calls one service and turns core errors into exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from nudge.config import Settings, load_settings
+from nudge.errors import InputError, NudgeError
+from nudge.faces.cli.assist import add_assist_commands
+
+
+def _json_line(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
+    """Parse a WhatsApp export and print one JSON object per message (JSON Lines).
+
+    FILE is a .txt export, a .zip holding one, or - for standard input.
+
+    Example: nudge parse "WhatsApp Chat with Ana.txt" --stats
+    """
+    from nudge.whatsapp import parse_bytes, parse_path
+
+    if args.file == "-":
+        parsed = parse_bytes(sys.stdin.buffer.read(), source="<stdin>", date_order=args.date_order)
+    else:
+        parsed = parse_path(args.file, date_order=args.date_order)
+    out = sys.stdout
+    for message in parsed.messages:
+        out.write(json.dumps(message.to_json(), ensure_ascii=False) + "\n")
+    if args.stats:
+        senders = sorted({m.sender for m in parsed.messages if m.sender})
+        first, last = (parsed.messages[0].sent_at, parsed.messages[-1].sent_at) \
+            if parsed.messages else (None, None)
+        print(f"messages: {len(parsed.messages)}\nsenders: {len(senders)} ({', '.join(senders)})\n"
+              f"first: {first}\nlast: {last}\nformat: {parsed.format}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import WhatsApp exports: parse, store (idempotent) and embed for search.
+
+    Prints one JSON object per file: {"chat", "inserted", "duplicates", "skipped"}.
+    Re-importing the same or an overlapping export inserts only what is new.
+
+    Example: nudge import "WhatsApp Chat with Ana.txt" --me Sam
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.importing import import_export
+    from nudge.whatsapp import parse_path
+
+    parsed_files = [parse_path(f) for f in args.files]  # all parse before anything is stored
+    with open_services(settings, me=args.me) as services:
+        for parsed in parsed_files:
+            result = import_export(services.conn, parsed, user_id=services.user_id,
+                                   chat_name=args.chat, me=services.me, embed=services.embed)
+            _json_line(result.to_json())
+    return 0
+
+
+def default_digest_day(settings: Settings) -> date:
+    """Yesterday in the user's time zone (NUDGE_TIMEZONE)."""
+    return (datetime.now(settings.tz) - timedelta(days=1)).date()
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Digest of one day: per chat the counts, open questions to you, important messages and a
+    short summary by the local LLM (facts only when the LLM is unavailable).
+
+    Example: nudge digest --date 2024-11-26 --json
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.digest import build_digest, format_digest
+    from nudge.store.preferences import user_preferences
+
+    day = _parse_date(args.date) if args.date else default_digest_day(settings)
+    with open_services(settings) as services:
+        prefs = user_preferences(services.conn, user_id=services.user_id)
+        digest = build_digest(services.conn, user_id=services.user_id, day=day, me=services.me,
+                              llm=services.llm, keywords=prefs.keywords,
+                              chat_types=prefs.chat_types)
+    print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2) if args.json
+          else format_digest(digest))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Search all messages by meaning and by words (hybrid: pgvector + full text).
+
+    Example: nudge search "what did Emre say about the party" --chat "Trip to Lisbon"
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.search import search
+
+    with open_services(settings) as services:
+        hits = search(services.conn, user_id=services.user_id, query=args.query,
+                      query_embedding=services.embed_query(args.query), chat=args.chat,
+                      sender=args.sender,
+                      since=_parse_date(args.since) if args.since else None,
+                      until=_parse_date(args.until) if args.until else None, limit=args.limit)
+    if args.json:
+        print(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            print(f"{hit.sent_at:%Y-%m-%d %H:%M}  [{hit.chat}] {hit.sender or '-'}: {hit.text}")
+        if not hits:
+            print("No matching messages.")
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    """Prepare the default models offline (convert all-MiniLM-L6-v2 to GGUF once) and the
+    embedded Postgres. Safe to run again: nothing is done twice.
+
+    Example: nudge setup
+    """
+    import time
+
+    from nudge.llm.models import chat_model_path, embed_model_path
+    from nudge.store.db import open_database
+
+    started = time.perf_counter()
+    print("==> chat model:", chat_model_path(settings), flush=True)
+    print("==> embedding model (converted once, then cached) ...", flush=True)
+    print("    ", embed_model_path(settings), flush=True)
+    print("==> database (embedded Postgres + pgvector, migrations) ...", flush=True)
+    with open_database(settings):
+        pass
+    print(f"==> ready in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Import the bundled sample exports and show what Nudge does with them: the digest of the
+    busiest day, open questions and a search.
+
+    Example: nudge demo
+    """
+    from nudge.faces.cli.demo import run_demo
+
+    return run_demo(settings, me=args.me or settings.me or "Sam")
+
+
+def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot locally by long polling: the same handlers as the webhook Lambda.
+
+    Needs TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_USER_IDS (your numeric Telegram id; others are
+    ignored). TELEGRAM_API_BASE_URL points it at another Bot API server. Polling deletes the bot's
+    webhook, so use a different bot token than the deployed one. Ctrl-C stops it.
+
+    Example: TELEGRAM_BOT_TOKEN=123:abc TELEGRAM_ALLOWED_USER_IDS=42 nudge bot
+    """
+    from nudge.faces.telegram.polling import run_polling
+
+    if not settings.telegram_bot_token:
+        raise InputError("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
+    if not settings.telegram_allowed_user_ids:
+        raise InputError("TELEGRAM_ALLOWED_USER_IDS is not set: the bot would answer nobody")
+    print(f"nudge: polling {settings.telegram_api_base_url} as the bot; Ctrl-C stops",
+          file=sys.stderr, flush=True)
+    run_polling(settings)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the local stack on loopback: the ingest, lock and Telegram webhook apps at the same paths
+    as API Gateway, moto for DynamoDB, the embedded Postgres and llm_service. Prints the base URL;
+    Ctrl-C stops everything it started.
+
+    Example: INGEST_API_TOKEN=secret nudge serve --port 8787
+    """
+    from nudge.faces.serve import run_local_stack
+
+    run_local_stack(settings, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
+    """Upload new or changed WhatsApp exports (.txt, .zip) in DIR to POST /ingest while holding the
+    collector lock. Prints one line per upload and a summary; exits 0 when another collector
+    holds the lock. The token comes from INGEST_API_TOKEN.
+
+    Example: INGEST_API_TOKEN=secret nudge collect ~/exports --api http://127.0.0.1:8787
+    """
+    from nudge.faces.collector import collect
+
+    if not settings.ingest_api_token:
+        raise InputError("INGEST_API_TOKEN is not set")
+    report = collect(args.dir, api_url=args.api, token=settings.ingest_api_token,
+                     state_path=args.state or settings.data_dir / "collector-state.json",
+                     ttl_seconds=args.ttl)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    parser = argparse.ArgumentParser(
+        prog="nudge", description="Nudge: a private assistant for your WhatsApp messages.")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="embedded Postgres and prepared models (env NUDGE_DATA_DIR, "
+                             "default ~/.local/share/nudge)")
+    parser.add_argument("--user", type=int, default=None, metavar="ID",
+                        help="act for this user profile (env NUDGE_USER, default 1)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands: dict[str, Command] = {}
+
+    def add(name: str, func: Command) -> argparse.ArgumentParser:
+        doc = func.__doc__ or ""
+        commands[name] = func
+        summary = " ".join(doc.split("\n\n")[0].split())
+        return sub.add_parser(name, help=summary, description=doc,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = add("parse", cmd_parse)
+    p.add_argument("file")
+    p.add_argument("--date-order", choices=["auto", "dmy", "mdy", "ymd"], default="auto")
+    p.add_argument("--stats", action="store_true", help="summary on stderr")
+
+    p = add("import", cmd_import)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--chat", help="chat name (default: from the export's file name)")
+    p.add_argument("--me", help="your display name in the exports (env NUDGE_ME)")
+
+    p = add("digest", cmd_digest)
+    p.add_argument("--date", help="YYYY-MM-DD (default: yesterday in NUDGE_TIMEZONE)")
+    p.add_argument("--json", action="store_true")
+
+    p = add("search", cmd_search)
+    p.add_argument("query")
+    p.add_argument("--chat")
+    p.add_argument("--sender")
+    p.add_argument("--since", help="YYYY-MM-DD")
+    p.add_argument("--until", help="YYYY-MM-DD")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+
+    add_assist_commands(add)
+
+    add("setup", cmd_setup)
+    add("bot", cmd_bot)
+
+    p = add("serve", cmd_serve)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8787)
+
+    p = add("collect", cmd_collect)
+    p.add_argument("dir", type=Path)
+    p.add_argument("--api", required=True, help="base URL of the API (API Gateway or nudge serve)")
+    p.add_argument("--state", type=Path, help="what was sent (default DATA_DIR/collector-state.json)")
+    p.add_argument("--ttl", type=int, default=300, help="lease seconds, renewed while working")
+    p = add("demo", cmd_demo)
+    p.add_argument("--me", help="your name in the sample exports (default Sam)")
+    return parser, commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, commands = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+        if args.user is not None:
+            if args.user < 1:
+                raise InputError(f"--user must be a positive number, got {args.user}")
+            settings = replace(settings, user_id=args.user)
+        return commands[args.command](args, settings)
+    except NudgeError as exc:
+        print(f"nudge: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""POST /ingest: collector JSON batches and raw WhatsApp exports, stored through nudge.features.importing.
+
+Order of checks: bearer token (401) → body size (413) → shape and content (400/413/415) → lock
+fence (409, nothing stored) → store. The fence is read just before storing; see README for the
+remaining window. The parser, psycopg and boto3 load on the first request that needs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from fastapi import Depends, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from nudge.domain import ImportResult
+from nudge.faces.http.app import add_count, base_app, powertools
+from nudge.faces.http.auth import require_bearer
+from nudge.faces.http.body import MAX_BODY_BYTES, json_object, read_body
+from nudge.faces.http.connection import ConnectionProvider, from_settings
+from nudge.faces.http.errors import ApiError
+from nudge.faces.http.zipcheck import check_zip, looks_like_zip
+
+logger, metrics, tracer = powertools("ingest")
+
+JSON_TYPES = ("application/json",)
+TEXT_TYPES = ("text/plain",)
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")
+
+
+def _env_settings() -> Callable[[], Any]:
+    """Settings from the environment, read on first use and kept for this app's lifetime."""
+
+    @functools.cache
+    def settings() -> Any:
+        from nudge.config import load_settings
+
+        return load_settings()
+
+    return settings
+
+
+def _header_text(request: Request, name: str) -> str | None:
+    """A header as text: percent-encoded UTF-8 is decoded (names with emoji survive HTTP)."""
+    raw = request.headers.get(name)
+    if raw is None or not raw.strip():
+        return None
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        raw = raw.encode("latin-1").decode("utf-8")
+    return unquote(raw.strip())
+
+
+def _lock_claim(request: Request) -> tuple[str, str, int] | None:
+    """(lock name, token, fence) from X-Lock-Name/-Token/-Fence, or None when not fenced."""
+    from nudge.aws.lock import DEFAULT_LOCK_NAME
+
+    token = request.headers.get("x-lock-token")
+    fence = request.headers.get("x-lock-fence")
+    if token is None and fence is None:
+        return None
+    if not token or fence is None:
+        raise ApiError(400, "X-Lock-Token and X-Lock-Fence go together")
+    try:
+        fence_number = int(fence)
+    except ValueError:
+        raise ApiError(400, f"X-Lock-Fence: not an integer: {fence[:20]!r}") from None
+    name = request.headers.get("x-lock-name") or DEFAULT_LOCK_NAME
+    return name, token, fence_number
+
+
+def _count(result: ImportResult) -> None:
+    add_count(metrics, "MessagesInserted", result.inserted)
+    add_count(metrics, "MessagesDuplicate", result.duplicates)
+    add_count(metrics, "MessagesSkipped", result.skipped)
+
+
+def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
+                      connection: ConnectionProvider | None = None,
+                      lock_state: Callable[[str], Any] | None = None,
+                      max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The ingest app. Defaults read the environment and open the database lazily; tests and the
+    local stack pass their own connection provider and lock reader (name → LockState | None)."""
+    app = base_app("Nudge ingest")
+    get_settings = settings_provider or _env_settings()
+    borrow = connection or from_settings(get_settings)
+    read_lock = lock_state or _default_lock_reader(get_settings)
+    app.state.connection = borrow
+
+    def check_claim(claim: tuple[str, str, int] | None) -> None:
+        if claim is None:
+            return
+        from nudge.aws.lock import StaleFence, check_fence
+
+        name, token, fence = claim
+        try:
+            check_fence(read_lock(name), name=name, token=token, fence=fence)
+        except StaleFence as stale:
+            add_count(metrics, "StaleFenceRejected")
+            logger.warning("stale fence refused", extra={"lock": name, "fence": fence})
+            raise ApiError(409, str(stale)) from None
+
+    def store_batch(body: dict[str, Any], claim: tuple[str, str, int] | None,
+                    user_id: int) -> ImportResult:
+        from nudge.faces.http.batch import parse_batch
+        from nudge.features.importing import ingest_batch
+        from nudge.store.users import ensure_user
+
+        batch = parse_batch(body, tz=get_settings().tz)
+        check_claim(claim)
+        with borrow() as conn:
+            ensure_user(conn, user_id=user_id)
+            return ingest_batch(conn, user_id=user_id, chat_name=batch.chat_name,
+                                chat_type=batch.chat_type, messages=batch.messages)
+
+    def store_export(data: bytes, chat_name: str | None, file_name: str | None,
+                     claim: tuple[str, str, int] | None, user_id: int) -> ImportResult:
+        is_zip = looks_like_zip(data)
+        if is_zip:
+            check_zip(data)
+        if not data.strip():
+            raise ApiError(400, "body: empty export")
+        from nudge.features.importing import import_export
+        from nudge.store.users import display_name, ensure_user
+        from nudge.whatsapp import parse_bytes
+
+        parsed = parse_bytes(data, source=file_name or ("upload.zip" if is_zip else "upload.txt"))
+        name = chat_name or parsed.chat_name  # the parser read the file name already
+        if not name:
+            raise ApiError(400, "no chat name: send the X-Chat-Name header (the export does "
+                                "not name its chat)")
+        check_claim(claim)
+        with borrow() as conn:
+            settings = get_settings()
+            ensure_user(conn, user_id=user_id, name=settings.me, timezone=settings.timezone,
+                        digest_time=settings.digest_time)
+            me = display_name(conn, user_id=user_id) or (
+                settings.me if user_id == settings.user_id else None)
+            return import_export(conn, parsed, user_id=user_id, chat_name=name, me=me)
+
+    @app.post("/ingest")
+    async def ingest(request: Request,
+                     user_id: Annotated[int, Depends(require_bearer)]) -> dict[str, Any]:
+        data = await read_body(request, max_body_bytes)
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        claim = _lock_claim(request)
+        if media_type in JSON_TYPES:
+            result = await run_in_threadpool(store_batch, json_object(data), claim, user_id)
+        elif media_type in TEXT_TYPES + ZIP_TYPES:
+            result = await run_in_threadpool(
+                store_export, data, _header_text(request, "x-chat-name"),
+                _header_text(request, "x-file-name"), claim, user_id)
+        else:
+            raise ApiError(415, "Content-Type must be application/json, text/plain or "
+                                f"application/zip, not {media_type or 'missing'!r}")
+        _count(result)
+        logger.info("ingested", extra=result.to_json())
+        return result.to_json()
+
+    return app
+
+
+def _default_lock_reader(settings_provider: Callable[[], Any]) -> Callable[[str], Any]:
+    """Read lock state from the DynamoDB lock table, client built on first fenced request."""
+    made: list[Any] = []
+
+    def read(name: str) -> Any:
+        if not made:
+            from nudge.aws.lock import DynamoLockStore, dynamodb_client
+
+            settings = settings_provider()
+            made.append(DynamoLockStore(dynamodb_client(settings.aws_endpoint_url),
+                                        settings.lock_table_name))
+        return made[0].state(name)
+
+    return read

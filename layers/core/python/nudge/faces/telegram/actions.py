@@ -1,0 +1,273 @@
+"""What the bot does, as plain synchronous functions over the core: services in, Reply out.
+
+Commands and plain-words requests end up here alike, so both behave the same. Each function
+runs in a worker thread (see backend.py); core errors propagate and the error handler words them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nudge.bootstrap import Services, remembered_name
+from nudge.errors import InputError, LLMUnavailable, NudgeError
+from nudge.faces.telegram.render import (
+    Reply,
+    esc,
+    render_digest,
+    render_import,
+    render_reminders,
+    render_search,
+    render_suggestions,
+)
+from nudge.store import users
+from nudge.store.chats import resolve_chat
+from nudge.store.contacts import resolve_contact
+
+SEARCH_LIMIT = 5
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"answer": {"type": "string", "maxLength": 300}},
+    "required": ["answer"],
+}
+CHAT_TYPES = ("one_to_one", "group")
+
+
+def user_zone(services: Services) -> ZoneInfo:
+    try:
+        return users.user_zone(services.conn, user_id=services.user_id)
+    except NudgeError:
+        return ZoneInfo("UTC")
+
+
+def resolve_name(services: Services, name: str, *, table: str = "chats") -> str:
+    """The stored chat (or contact) name a user means (store.chats.resolve_chat's matching)."""
+    if table == "contacts":
+        return resolve_contact(services.conn, user_id=services.user_id, name=name)
+    return resolve_chat(services.conn, user_id=services.user_id, name=name)[1]
+
+
+def digest(services: Services, *, when: str | None = None, day: date | None = None) -> Reply:
+    """The digest of `day`, or of the day `when` names ("yesterday", "2024-05-01", "lunes"),
+    default yesterday in the user's time zone."""
+    from nudge.features.digest import build_digest
+    from nudge.rules.timewords import resolve_day
+    from nudge.store.preferences import user_preferences
+
+    today = datetime.now(user_zone(services)).date()
+    if day is None and when and when.strip():
+        day = resolve_day(when, today)
+        if day is None:
+            raise InputError(f"Which day is '{when.strip()}'? "
+                             "Example: /digest 2024-05-01 or /digest yesterday")
+    day = day or today - timedelta(days=1)
+    prefs = user_preferences(services.conn, user_id=services.user_id)
+    result = build_digest(services.conn, user_id=services.user_id, day=day, me=services.me,
+                          llm=services.llm, keywords=prefs.keywords,
+                          chat_types=prefs.chat_types)
+    return Reply(render_digest(result))
+
+
+def _grounded_answer(llm: Any, query: str, hits: list[Any]) -> str | None:
+    """One or two sentences phrased by the LLM from the hits only; None without a usable answer."""
+    if llm is None or not hits:
+        return None
+    lines = "\n".join(f"[{h.chat}] {h.sender or '?'} ({h.sent_at:%Y-%m-%d %H:%M}): {h.text[:300]}"
+                      for h in hits)
+    prompt = [
+        {"role": "system", "content": "Answer the question in one short sentence using only the "
+                                      "messages given. If they do not answer it, say so."},
+        {"role": "user", "content": f"Question: {query}\nMessages:\n{lines}\n\nReply as JSON "
+                                    "with an 'answer'."},
+    ]
+    try:
+        answer = str(llm.chat_json(prompt, schema=ANSWER_SCHEMA, max_tokens=80).get("answer", ""))
+    except LLMUnavailable:
+        return None
+    return answer.strip()[:300] or None
+
+
+def search(services: Services, *, query: str, sender: str | None = None) -> Reply:
+    from nudge.features.search import search as search_messages
+
+    query = query.strip()
+    if not query:
+        raise InputError("What should I look for? Example: /search party saturday")
+    vector = services.embed_query(query)
+    hits = search_messages(services.conn, user_id=services.user_id, query=query,
+                           query_embedding=vector, sender=sender, limit=SEARCH_LIMIT) if sender else []
+    if not hits:
+        hits = search_messages(services.conn, user_id=services.user_id, query=query,
+                               query_embedding=vector, limit=SEARCH_LIMIT)
+    return Reply(render_search(query, hits, _grounded_answer(services.llm, query, hits)))
+
+
+def suggest(services: Services, *, chat: str) -> Reply:
+    from nudge.features.suggest import suggest_replies
+
+    name = resolve_name(services, chat)
+    result = suggest_replies(services.conn, user_id=services.user_id, chat=name,
+                             llm=services.llm, n=3, me=services.me)
+    return render_suggestions(result)
+
+
+def approve(services: Services, *, suggestion_id: int) -> str:
+    from nudge.features.suggest import approve_suggestion
+
+    return approve_suggestion(services.conn, user_id=services.user_id, suggestion_id=suggestion_id)
+
+
+def suggestion_text(services: Services, *, suggestion_id: int) -> str:
+    from nudge.features.suggest import suggestion_text as text_of
+
+    return text_of(services.conn, user_id=services.user_id, suggestion_id=suggestion_id)
+
+
+def import_document(services: Services, *, data: bytes, file_name: str,
+                    chat_name: str | None) -> Reply:
+    from nudge.features.importing import import_export
+    from nudge.whatsapp import parse_bytes
+
+    parsed = parse_bytes(data, source=file_name)
+    if not (chat_name or parsed.chat_name):
+        raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
+                         "with the chat's name as its caption.")
+    result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
+                           me=services.me,
+                           embed=services.embed)
+    return Reply(render_import(result))
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+def list_reminders(services: Services) -> Reply:
+    from nudge.features.reminders import format_reminder
+    from nudge.features.reminders import list_reminders as open_reminders
+
+    tz = user_zone(services)
+    found = open_reminders(services.conn, user_id=services.user_id)
+    return Reply(render_reminders([format_reminder(r, tz) for r in found]))
+
+
+def add_reminder(services: Services, *, chat: str, when: str | None, note: str | None = None,
+                 now: datetime | None = None) -> Reply:
+    from nudge.features.reminders import add_reminder as add
+    from nudge.rules.timewords import parse_when
+
+    now = now or datetime.now(UTC)
+    tz = user_zone(services)
+    name = resolve_name(services, chat)
+    due = parse_when(when, now=now, tz=tz) if when else now.astimezone(tz) + timedelta(hours=1)
+    reminder = add(services.conn, user_id=services.user_id, chat=name, due_at=due, note=note)
+    return Reply(f"⏰ I'll remind you about <b>{esc(name)}</b> on "
+                 f"{reminder.due_at.astimezone(tz):%a %d %b %H:%M}, and again until you reply "
+                 f"or clear it (#{reminder.id}).")
+
+
+def snooze_reminder(services: Services, *, reminder_id: int, when: str,
+                    now: datetime | None = None) -> Reply:
+    from nudge.features.reminders import snooze
+    from nudge.rules.timewords import parse_when
+
+    tz = user_zone(services)
+    until = parse_when(when, now=now or datetime.now(UTC), tz=tz)
+    snooze(services.conn, user_id=services.user_id, reminder_id=reminder_id, until=until)
+    return Reply(f"😴 Reminder #{reminder_id} snoozed until {until:%a %d %b %H:%M}.")
+
+
+def clear_reminders(services: Services, *, reminder_id: int | None) -> Reply:
+    from nudge.features.reminders import clear
+
+    count = clear(services.conn, user_id=services.user_id, reminder_id=reminder_id)
+    if reminder_id is not None:
+        return Reply(f"Reminder #{reminder_id} cleared.")
+    return Reply(f"{count} reminder{'s' if count != 1 else ''} cleared.")
+
+
+# --- importance criteria and settings ----------------------------------------------------------
+
+def mark_critical(services: Services, *, name: str | None, critical: bool = True) -> Reply:
+    from nudge.store.contacts import critical_contacts, set_contact_critical
+
+    if name:
+        contact = resolve_name(services, name, table="contacts")
+        set_contact_critical(services.conn, user_id=services.user_id, name=contact, critical=critical)
+        state = "critical: their messages are flagged and reminded" if critical else "no longer critical"
+        return Reply(f"<b>{esc(contact)}</b> is {state}.")
+    names = critical_contacts(services.conn, user_id=services.user_id)
+    listed = ", ".join(esc(n) for n in names) if names else "none yet"
+    return Reply(f"Critical contacts: {listed}.\nAdd one: /critical Ana · remove: /critical remove Ana")
+
+
+def set_keywords(services: Services, *, text: str) -> Reply:
+    from nudge.store.preferences import save_preferences, user_preferences
+
+    prefs = user_preferences(services.conn, user_id=services.user_id)
+    words = text.strip()
+    if words.casefold() in ("clear", "none", "-"):
+        prefs = replace(prefs, keywords=[])
+    elif words:
+        separator = r"[,;]" if re.search(r"[,;]", words) else r"\s+"  # "a, b c" keeps "b c"
+        new = [w.strip() for w in re.split(separator, words) if w.strip()]
+        merged = list(dict.fromkeys([*prefs.keywords, *new]))
+        prefs = replace(prefs, keywords=merged)
+    save_preferences(services.conn, user_id=services.user_id, prefs=prefs)
+    listed = ", ".join(esc(k) for k in prefs.keywords) if prefs.keywords else "none"
+    return Reply(f"Keywords: {listed}.\nAdd: /keywords visa, rent · remove all: /keywords clear")
+
+
+def _parse_time(value: str) -> time:
+    found = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?", value.strip().lower())
+    if not found:
+        raise InputError(f"Not a time: '{value}'. Example: /settings time 07:30")
+    hour, minute = int(found[1]), int(found[2] or 0)
+    hour += 12 if found[3] == "pm" and hour < 12 else 0
+    hour -= 12 if found[3] == "am" and hour == 12 else 0
+    if hour > 23 or minute > 59:
+        raise InputError(f"Not a time: '{value}'. Example: /settings time 07:30")
+    return time(hour, minute)
+
+
+def change_settings(services: Services, *, line: str) -> Reply:
+    """`time 07:30`, `tz Europe/Berlin`, `chats group,one_to_one`, `remind 60`, or nothing to show."""
+    from nudge.store.preferences import save_preferences, user_preferences
+
+    prefs = user_preferences(services.conn, user_id=services.user_id)
+    key, _, value = line.strip().partition(" ")
+    key, value = key.lower(), value.strip()
+    if key in ("time", "zeit", "hora") and value:
+        prefs = replace(prefs, daily_time=_parse_time(value))
+    elif key in ("tz", "timezone", "zeitzone", "zona") and value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InputError(f"Unknown time zone '{value}'. Example: Europe/Berlin") from exc
+        users.set_zone(services.conn, user_id=services.user_id, timezone=value)
+    elif key in ("chats", "chat") and value:
+        types = [t.strip().lower() for t in re.split(r"[,\s]+", value) if t.strip()]
+        types = ["one_to_one" if t in ("direct", "private", "1:1", "one-to-one") else t for t in types]
+        if not types or any(t not in CHAT_TYPES for t in types):
+            raise InputError("Chat types are group and one_to_one. Example: /settings chats group")
+        prefs = replace(prefs, chat_types=list(dict.fromkeys(types)))
+    elif key in ("name", "me") and value:
+        services.me = remembered_name(services.conn, services.user_id, value)
+    elif key in ("remind", "reminders", "interval") and value:
+        if not value.isdigit() or not 5 <= int(value) <= 10080:
+            raise InputError("The reminder interval is minutes, 5 to 10080. Example: /settings remind 60")
+        prefs = replace(prefs, reminder_interval_minutes=int(value))
+    elif key:
+        raise InputError("Try: /settings time 07:30 · /settings tz Europe/Berlin · "
+                         "/settings chats group,one_to_one · /settings remind 60 · /settings name Sam")
+    if key:
+        save_preferences(services.conn, user_id=services.user_id, prefs=prefs)
+    tz = user_zone(services)
+    chats = ", ".join(prefs.chat_types or CHAT_TYPES)
+    return Reply("<b>Settings</b>\n"
+                 f"Your name in the chats: {esc(services.me or 'not set')}\n"
+                 f"Digest time: {prefs.daily_time:%H:%M}\nTime zone: {esc(tz.key)}\n"
+                 f"Chat types: {esc(chats)}\nRemind again every {prefs.reminder_interval_minutes} min\n\n"
+                 "Change: /settings time 07:30 · tz Europe/Berlin · chats group,one_to_one · remind 60"
+                 " · name Sam")

@@ -1,0 +1,194 @@
+"""HTML for Telegram (parse mode HTML): every piece of chat text escaped, replies split under the limit.
+
+Pure functions: they take core results and return strings, so they are tested without a bot.
+Buttons are returned as (label, callback_data) rows; the handlers turn them into PTB markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram.constants import MessageLimit
+
+MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted in UTF-16 code units
+_SNIPPET = 300
+
+Buttons = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot answers: HTML text, and optional inline buttons under its last part."""
+
+    html: str
+    buttons: Buttons = field(default_factory=list)
+
+
+def esc(text: object) -> str:
+    """Escape <, > and & (and nothing else: quotes are fine outside attributes)."""
+    return html.escape(str(text), quote=False)
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _snippet(text: str, limit: int = _SNIPPET) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_digest(digest: Any) -> str:
+    """A nudge.features.digest.Digest as HTML: one block per chat, open questions and important messages."""
+    lines = [f"<b>Digest for {digest.day:%A %d %B %Y}</b>"]
+    if digest.llm != "ok":
+        lines.append("<i>The LLM was unavailable: facts only.</i>")
+    if not digest.chats:
+        lines.append("No messages that day.")
+    for chat in digest.chats:
+        lines += ["", f"<b>{esc(chat.chat)}</b>", esc(chat.summary or chat.facts_sentence())]
+        for item in chat.needs_reply:
+            lines.append(f"❓ {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: {esc(_snippet(item.text))}")
+        for item in chat.important:
+            reason = f" [{esc(item.reason)}]" if item.reason else ""
+            lines.append(f"❗ {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: "
+                         f"{esc(_snippet(item.text))}{reason}")
+    return "\n".join(lines)
+
+
+def render_search(query: str, hits: Sequence[Any], answer: str | None) -> str:
+    """Search hits (chat, sender, time, text) under a short answer grounded in them."""
+    if not hits:
+        return f"Nothing found for <i>{esc(query)}</i>."
+    lines = [f"<b>Search:</b> {esc(query)}"]
+    if answer:
+        lines += ["", esc(answer)]
+    lines.append("")
+    for hit in hits:
+        sender = hit.sender or "?"
+        lines.append(f"• <b>{esc(hit.chat)}</b> · <i>{esc(sender)}</i> · {_when(hit.sent_at)}")
+        lines.append(esc(hit.text.strip()))
+    return "\n".join(lines)
+
+
+def render_suggestions(suggestions: Any) -> Reply:
+    """The messages being answered, the numbered replies, and approve/copy buttons per reply."""
+    if not suggestions.replies:
+        return Reply(esc(suggestions.message or f"Nothing to answer in {suggestions.chat}."))
+    lines = [f"<b>Replies for {esc(suggestions.chat)}</b>"]
+    for item in suggestions.replying_to[-3:]:
+        lines.append(f"<i>{esc(item.sender)}</i>: {esc(_snippet(item.text, 200))}")
+    if suggestions.message:
+        lines.append(f"<i>{esc(suggestions.message)}</i>")
+    lines.append("")
+    buttons: Buttons = []
+    for number, (text, ident) in enumerate(zip(suggestions.replies, suggestions.ids, strict=False), 1):
+        lines.append(f"{number}. {esc(text)}")
+        buttons.append([(f"✅ {number}", f"approve:{ident}"), (f"📋 {number}", f"copy:{ident}")])
+    lines.append("")
+    lines.append("✅ approves a reply (it teaches later suggestions); 📋 sends it on its own to copy.")
+    return Reply("\n".join(lines), buttons)
+
+
+def render_import(result: Any) -> str:
+    """The answer to an uploaded export: '412 new messages in 'Trip', 3 already known'."""
+    plural = "s" if result.inserted != 1 else ""
+    text = f"{result.inserted} new message{plural} in <b>'{esc(result.chat)}'</b>"
+    text += f", {result.duplicates} already known"
+    if result.skipped:
+        text += f", {result.skipped} skipped (system notices, empty)"
+    return text + "."
+
+
+def render_reminders(lines: Sequence[str]) -> str:
+    """Open reminders, one plain line each (features.reminders.format_reminder), and how to act
+    on them."""
+    if not lines:
+        return "No open reminders."
+    body = "\n".join(esc(line) for line in lines)
+    return (f"<b>Reminders</b>\n{body}\n\n"
+            "/remind snooze &lt;id&gt; &lt;when&gt; · /remind clear &lt;id&gt; · /remind clear all")
+
+
+def render_due_reminders(reminders: Sequence[Any]) -> str:
+    """The reminders the schedule pushes: which chat waits, for what, and how to silence it."""
+    lines = ["<b>⏰ Still waiting for your reply</b>"]
+    for r in reminders:
+        line = f"#{r.id} <b>{esc(r.chat or '?')}</b>"
+        if r.text:
+            line += f" · <i>{esc(r.sender or '?')}</i>: {esc(_snippet(r.text, 200))}"
+        if r.note:
+            line += f" — {esc(_snippet(r.note, 200))}"
+        if r.reason:
+            line += f" ({esc(r.reason)})"
+        lines.append(line)
+    lines += ["", "/remind snooze &lt;id&gt; 1h · /remind clear &lt;id&gt; · /remind"]
+    return "\n".join(lines)
+
+
+# --- splitting -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _pieces(line: str, limit: int) -> list[str]:
+    """A line too long for one message, cut between tokens (never inside a tag or an entity);
+    tags open at a cut are closed before it and opened again after it."""
+    out: list[str] = []
+    current = ""
+    open_tags: list[tuple[str, str]] = []  # (name, opening tag)
+    for token in _TOKEN.findall(line):
+        chunks = [token]
+        if not token.startswith(("<", "&")):  # words, and words too long cut in halves of the limit
+            step = max(1, limit // 4)
+            chunks = [word[i:i + step] for word in re.findall(r"\S+\s*|\s+", token)
+                      for i in range(0, len(word), step)]
+        for chunk in chunks:
+            closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
+            if current and utf16_len(current + chunk + closing) > limit:
+                out.append(current + closing)
+                current = "".join(tag for _, tag in open_tags)
+            current += chunk
+            tag = _TAG.fullmatch(chunk)
+            if tag and tag[1]:
+                if open_tags and open_tags[-1][0] == tag[2].lower():
+                    open_tags.pop()
+            elif tag:
+                open_tags.append((tag[2].lower(), chunk))
+    if current:
+        out.append(current)
+    return out
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Parts of at most `limit` UTF-16 units, cut on line boundaries (a single overlong line is
+    cut between words or tokens). Rendered HTML keeps every tag within one line, so each part is
+    valid HTML on its own."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        if utf16_len(line) <= limit:
+            current = line
+        else:
+            *full, current = _pieces(line, limit)
+            parts.extend(full)
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()] or [""]

@@ -1,0 +1,94 @@
+"""Reads over the stored messages that the features need: a chat-day, what waits for a reply, the
+user's own words. (Writes are in store.messages; search in store.search.)"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import psycopg
+
+_DAY_MESSAGES_SQL = """
+SELECT c.name, c.type, m.sender_name, m.from_me, m.sent_at, m.kind, m.text, m.is_critical,
+       coalesce(ct.is_critical, false) AS sender_critical,
+       EXISTS (SELECT 1 FROM messages r
+               WHERE r.chat_id = m.chat_id AND r.from_me
+                 AND (r.sent_at > m.sent_at OR (r.sent_at = m.sent_at AND r.id > m.id))
+                 AND r.sent_at < m.sent_at + %(reply_window)s
+              ) AS answered
+FROM messages m
+JOIN chats c ON c.id = m.chat_id
+LEFT JOIN contacts ct ON ct.id = m.sender_contact_id
+WHERE m.user_profile_id = %(user)s AND m.sent_at >= %(start)s AND m.sent_at < %(end)s
+  AND (%(chat_types)s::text[] IS NULL OR c.type = ANY(%(chat_types)s::text[]))
+ORDER BY c.name, m.sent_at, m.id
+"""
+
+_PAIRS_SQL = """
+SELECT p.sender_name, p.text, m.text FROM messages m
+JOIN LATERAL (SELECT q.sender_name, q.text, q.from_me FROM messages q
+              WHERE q.chat_id = m.chat_id AND q.kind = 'text'
+                AND (q.sent_at, q.id) < (m.sent_at, m.id)
+              ORDER BY q.sent_at DESC, q.id DESC LIMIT 1) p ON NOT p.from_me
+WHERE m.user_profile_id = %(user)s AND m.from_me AND m.kind = 'text'
+  AND (%(chat)s::bigint IS NULL OR m.chat_id = %(chat)s)
+  AND length(m.text) BETWEEN 2 AND 160
+ORDER BY m.sent_at DESC, m.id DESC LIMIT %(limit)s
+"""
+
+
+def day_messages(conn: psycopg.Connection[Any], *, user_id: int, day: date, reply_window: timedelta,
+                 chat_types: list[str] | None) -> list[tuple[Any, ...]]:
+    """Every message of `day` (wall clock) by chat and time: (chat, chat type, sender, from_me,
+    sent_at, kind, text, marked critical, sender critical, answered by the user within
+    `reply_window`)."""
+    start = datetime.combine(day, datetime.min.time())
+    return conn.execute(_DAY_MESSAGES_SQL, {
+        "user": user_id, "start": start, "end": start + timedelta(days=1),
+        "chat_types": chat_types or None, "reply_window": reply_window,
+    }).fetchall()
+
+
+def busiest_day(conn: psycopg.Connection[Any], *, user_id: int) -> tuple[date, int] | None:
+    """The day with most messages, and how many."""
+    row = conn.execute(
+        "SELECT sent_at::date, count(*) FROM messages WHERE user_profile_id = %s"
+        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1", [user_id]).fetchone()
+    return None if row is None else (row[0], int(row[1]))
+
+
+def waiting_for_reply(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
+                      limit: int) -> list[tuple[int, str | None, datetime, str]]:
+    """(id, sender, sent_at, text) of the latest messages from others after the user's last
+    message in the chat, oldest first."""
+    rows = conn.execute(
+        """SELECT m.id, m.sender_name, m.sent_at, m.text FROM messages m
+           WHERE m.user_profile_id = %(user)s AND m.chat_id = %(chat)s AND NOT m.from_me
+             AND m.kind IN ('text', 'media') AND btrim(m.text) <> ''
+             AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.chat_id = m.chat_id AND r.from_me
+                             AND (r.sent_at > m.sent_at OR (r.sent_at = m.sent_at AND r.id > m.id)))
+           ORDER BY m.sent_at DESC, m.id DESC LIMIT %(limit)s""",
+        {"user": user_id, "chat": chat_id, "limit": limit}).fetchall()
+    return list(reversed(rows))
+
+
+def own_texts(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int | None,
+              limit: int) -> list[str]:
+    """The user's own texts, newest first; chat_id None means all chats."""
+    return [r[0] for r in conn.execute(
+        "SELECT text FROM messages WHERE user_profile_id = %s AND from_me AND kind = 'text'"
+        " AND btrim(text) <> '' AND (%s::bigint IS NULL OR chat_id = %s)"
+        " ORDER BY sent_at DESC, id DESC LIMIT %s", [user_id, chat_id, chat_id, limit])]
+
+
+def chat_texts(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int, limit: int) -> list[str]:
+    """The chat's latest texts, whoever wrote them."""
+    return [r[0] for r in conn.execute(
+        "SELECT text FROM messages WHERE user_profile_id = %s AND chat_id = %s AND kind = 'text'"
+        " ORDER BY sent_at DESC, id DESC LIMIT %s", [user_id, chat_id, limit])]
+
+
+def reply_pairs(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int | None,
+                limit: int) -> list[tuple[str | None, str, str]]:
+    """(sender, their message, the user's reply right after it), newest first."""
+    return conn.execute(_PAIRS_SQL, {"user": user_id, "chat": chat_id, "limit": limit}).fetchall()
