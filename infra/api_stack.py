@@ -87,6 +87,7 @@ class ApiStack(Stack):
             environment={
                 **data.database_environment(),
                 "LLM_BASE_URL": llm.base_url,
+                "LLM_CHAT_TIER": config.llm_chat_tier,
                 "TELEGRAM_BOT_TOKEN_SECRET_ARN": data.bot_token_secret.secret_arn,
                 "TELEGRAM_WEBHOOK_SECRET_ARN": data.webhook_secret.secret_arn,
                 "TELEGRAM_ALLOWED_USER_IDS": config.telegram_allowed_user_ids,

@@ -47,6 +47,7 @@ class EnvConfig:
     llm_image_tag: str
     llm_image_from_asset: bool
     chat_model_key: str
+    llm_chat_tier: str  # "tiny" | "capable": may the chat model write the digest's gist (LLM_CHAT_TIER)
     embed_model_key: str
     # API
     api_throttle_rate: int

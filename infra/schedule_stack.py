@@ -54,6 +54,7 @@ class ScheduleStack(Stack):
         common = {
             **data.database_environment(),
             "LLM_BASE_URL": llm.base_url,
+            "LLM_CHAT_TIER": config.llm_chat_tier,
             "TELEGRAM_BOT_TOKEN_SECRET_ARN": data.bot_token_secret.secret_arn,
             "TELEGRAM_ALLOWED_USER_IDS": config.telegram_allowed_user_ids,
         }

@@ -73,8 +73,10 @@ def test_import_digest_and_search_work_end_to_end(user_env):
     assert digest.returncode == 0, digest.stderr
     body = json.loads(digest.stdout)
     assert body["date"] == "2024-11-26" and body["llm"] == "ok"
-    assert body["chats"] and all(c["summary"] for c in body["chats"])
+    assert body["chats"] and all(c["summary"] and c["gist"] and c["by"] == "extractive"
+                                 for c in body["chats"])
     assert any(c["needs_reply"] for c in body["chats"])
+    assert any(c["plans"] for c in body["chats"]) and any(c["topics"] for c in body["chats"])
 
     found = nudge(user_env, "search", "party", "--sender", "Emre", "--json")
     hits = json.loads(found.stdout)
@@ -109,3 +111,34 @@ def test_a_wrong_date_is_a_clear_error(user_env):
 def test_missing_file_is_a_clear_error(user_env, tmp_path: Path):
     result = nudge(user_env, "import", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and "nope.txt" in result.stderr.decode()
+
+
+def test_suggest_prints_labelled_replies_as_json_and_approves_an_edited_one(user_env):
+    nudge(user_env, "import", *[str(p) for p in sample_paths()])
+    result = nudge(user_env, "suggest", "--chat", "trip to lisbon", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["chat"] == "Trip to Lisbon" and body["replying_to"][-1]["text"].startswith("Thank you all")
+    assert len(body["replies"]) == 3
+    assert all(set(r) == {"id", "text", "from"} and r["from"] in ("yours", "llm", "template")
+               for r in body["replies"])
+    first = body["replies"][0]["id"]
+    edited = nudge(user_env, "suggest", "--approve", str(first), "--text", "Thanks Rui, amazing night!")
+    assert edited.returncode == 0 and edited.stdout.decode().strip() == "approved: Thanks Rui, amazing night!"
+    lone = nudge(user_env, "suggest", "--text", "hi")
+    assert lone.returncode == 2 and "--approve" in lone.stderr.decode()
+
+
+def test_plans_of_a_day_become_a_calendar_file_and_topics_are_kept(user_env, tmp_path):
+    from icalendar import Calendar
+
+    nudge(user_env, "import", *[str(p) for p in sample_paths()])
+    ics = tmp_path / "plans.ics"
+    result = nudge(user_env, "plans", "--date", "2024-11-26", "--ics", str(ics))
+    assert result.returncode == 0, result.stderr
+    events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert events and len(events) == len(result.stdout.decode().strip().splitlines()) - 1
+    assert nudge(user_env, "digest", "--date", "2024-11-26").returncode == 0
+    topics = nudge(user_env, "topics", "--chat", "lisbon", "--days", "10000", "--json")
+    assert topics.returncode == 0, topics.stderr
+    assert [day["day"] for day in json.loads(topics.stdout)] == ["2024-11-26"]

@@ -53,7 +53,7 @@ def test_an_uploaded_export_is_imported_and_counted(webhook_stack: WebhookStack)
 def test_digest_by_command_and_in_plain_words(webhook_stack: WebhookStack, chats):
     [text] = webhook_stack.say("/digest 2024-05-13")
     assert text.startswith("Digest for Monday 13 May 2024")
-    assert "facts only" in text
+    assert "extractive summaries" in text
     assert "Trip" in text and "Sam, can you book the taxi?" in text
     assert "Bring <wine> & cheese" not in text or "Ana" in text
     [again] = webhook_stack.say("what happened on 2024-05-13?")
@@ -104,6 +104,7 @@ def test_suggestions_come_with_buttons_that_approve_and_copy(webhook_stack: Webh
     assert webhook_stack.fake.sent()[0].get("parse_mode") is None  # plain, ready to copy
 
     [asked] = webhook_stack.say("help me answer Ana")
+    assert "· template" in asked  # templates are labelled as such
     assert asked.startswith("Replies for Ana")
     [german] = webhook_stack.say("Was soll ich Ana antworten?")
     assert german.startswith("Replies for Ana")
@@ -152,3 +153,17 @@ def test_settings_change_digest_time_zone_chats_and_reminders(webhook_stack: Web
 def test_what_no_rule_understands_gets_help_when_the_llm_is_down(webhook_stack: WebhookStack):
     assert "/digest" in webhook_stack.say("the weather is nice in Lisbon")[0]
     assert webhook_stack.say("/frobnicate")[0].startswith("I don't know that command.")
+
+
+def test_an_edited_suggestion_is_approved_with_a_command_and_stored_as_edited(webhook_stack: WebhookStack,
+                                                                            chats, db):
+    webhook_stack.say("/suggest ana")
+    keyboard = webhook_stack.fake.sent()[-1]["reply_markup"]["inline_keyboard"]
+    suggestion_id = int(keyboard[1][0]["callback_data"].split(":")[1])
+    assert webhook_stack.say(f"/approve {suggestion_id} Yes, I'll bring the wine!") == [
+        "Yes, I'll bring the wine!"]
+    text, approved, suggested = db.execute(
+        "SELECT text, approved, suggested_text FROM suggestions WHERE id = %s", [suggestion_id]).fetchone()
+    assert (text, approved) == ("Yes, I'll bring the wine!", True) and suggested
+    assert "Which suggestion" in webhook_stack.say("/approve")[0]
+    assert "/approve" in webhook_stack.say("/help")[0]

@@ -110,3 +110,14 @@ def test_since_and_until_are_inclusive_days(history: psycopg.Connection[Any]) ->
 def test_limit_caps_the_number_of_hits(history: psycopg.Connection[Any]) -> None:
     emb = bag_of_words(["party cake dinner bread grandma"])[0]
     assert len(search(history, user_id=1, query="the", query_embedding=emb, limit=2)) == 2
+
+
+def test_the_sentiment_filter_keeps_only_messages_of_that_tone(history: psycopg.Connection[Any]) -> None:
+    """Sentiment is stored by the enrichment pass beside the embedding (rules.tone)."""
+    emb = bag_of_words(["party"])[0]
+    positive = search(history, user_id=1, query="party", query_embedding=emb, sentiment="positive")
+    assert {h.text for h in positive} == {"the party is on saturday at my place",
+                                          "great, I will bring cake", "the party was fun"}
+    neutral = search(history, user_id=1, query="party", query_embedding=emb, sentiment="neutral")
+    assert neutral and not {h.text for h in neutral} & {h.text for h in positive}
+    assert search(history, user_id=1, query="party", query_embedding=emb, sentiment="negative") == []

@@ -97,3 +97,13 @@ def test_llm_outage_or_nonsense_answer_falls_back_to_help():
 ])
 def test_digest_days_resolve_against_today(text, expected):
     assert resolve_day(text, date(2024, 5, 9)) == expected
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("what did the Lisbon group talk about this week?", "Lisbon"),
+    ("Worüber hat die Familie diese Woche gesprochen?", "Familie"),
+    ("¿De qué habló el grupo Lisboa esta semana?", "Lisboa"),
+])
+def test_questions_about_a_chats_week_ask_for_its_topics(text, name):
+    intent = match_rules(text)
+    assert intent is not None and (intent.kind, intent.name) == ("topics", name)

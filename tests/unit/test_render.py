@@ -35,18 +35,33 @@ def _balanced(part: str) -> bool:
 
 
 def test_digest_escapes_markup_in_chat_names_senders_and_texts():
-    chat = ChatDigest("<Team & Co>", "group", 2, {"A<b>": 2}, summary="x < y & z",
+    chat = ChatDigest("<Team & Co>", "group", 2, {"A<b>": 2}, gist="x < y & z",
                       needs_reply=[DigestItem("A<b>", NOON, "is 3 > 2 & <i>ok</i>?")])
-    text = render_digest(Digest(date(2024, 5, 8), "unavailable", [chat]))
+    text = render_digest(Digest(date(2024, 5, 8), "unavailable", [chat])).html
     assert "&lt;Team &amp; Co&gt;" in text
     assert "x &lt; y &amp; z" in text
     assert "is 3 &gt; 2 &amp; &lt;i&gt;ok&lt;/i&gt;?" in text
-    assert "facts only" in text
+    assert "extractive summaries" in text
     assert _balanced(text)
 
 
+def test_a_digest_plan_gets_an_add_to_calendar_button():
+    from zoneinfo import ZoneInfo
+
+    from nudge.rules.plans import find_plans
+
+    said = datetime(2024, 5, 8, 9, 0)
+    [plan] = find_plans("Party Thursday 20:00 at Rui's", said_at=said, tz=ZoneInfo("Europe/Lisbon"),
+                        sender="Ana", message_id=42)
+    chat = ChatDigest("Trip", "group", 1, {"Ana": 1}, gist="Ana plans a party.", plans=[plan])
+    reply = render_digest(Digest(date(2024, 5, 8), "ok", [chat]))
+    assert "📅 Thu 09 May 20:00" in reply.html and _balanced(reply.html)
+    [[(label, data)]] = reply.buttons
+    assert label.startswith("📅 Add:") and data == "ics:42"
+
+
 def test_empty_digest_says_so():
-    assert "No messages that day." in render_digest(Digest(date(2024, 5, 8), "ok", []))
+    assert "No messages that day." in render_digest(Digest(date(2024, 5, 8), "ok", [])).html
 
 
 @dataclass
@@ -74,13 +89,15 @@ class Sugg:
     replying_to: list
     replies: list
     ids: list
+    sources: list
     message: str = ""
 
 
-def test_suggestions_get_approve_and_copy_buttons_per_reply():
+def test_suggestions_say_where_each_came_from_and_get_approve_and_copy_buttons():
     reply = render_suggestions(Sugg("Ana", [DigestItem("Ana", NOON, "Dinner?")], ["Yes!", "No <3"],
-                                    [7, 8]))
-    assert "1. Yes!" in reply.html and "2. No &lt;3" in reply.html
+                                    [7, 8], ["yours", "template"]))
+    assert "1. Yes! · <i>your words</i>" in reply.html and "2. No &lt;3 · <i>template</i>" in reply.html
+    assert "/approve 7 your words" in reply.html and "1 = 7, 2 = 8" in reply.html
     assert reply.buttons == [[("✅ 1", "approve:7"), ("📋 1", "copy:7")],
                              [("✅ 2", "approve:8"), ("📋 2", "copy:8")]]
 

@@ -144,3 +144,10 @@ def test_a_near_copy_of_an_earlier_reply_is_not_suggested() -> None:
 def test_a_tie_between_languages_goes_to_the_expected_one() -> None:
     assert detect_language(["no, not yet"], default="en") == "en"
     assert detect_language(["no, not yet"], default="es") == "es"
+
+
+def test_a_draft_cut_to_the_users_length_is_dropped_when_only_the_echo_is_left() -> None:
+    terse = StyleProfile(language="es", median_chars=12, capital_rate=0.0)
+    draft = "¿Sabes algo de Marta? Ella me dijo que vendría el sábado a la fiesta"
+    replies, from_candidates = polish([draft], terse, n=1, question=True, avoid=["¿Sabes algo de Marta?"])
+    assert from_candidates == 0 and "marta" not in replies[0].casefold()

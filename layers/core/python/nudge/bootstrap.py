@@ -35,10 +35,23 @@ class Services:
             raise LLMUnavailable("no LLM service")
         return self.llm.embed(texts)
 
+    def chat_model(self) -> LLMClient | None:
+        """The LLM if it answers its health check now, else None (callers then say it was
+        unavailable and fall back to what code alone can do)."""
+        return self.llm if self.llm is not None and self.llm.health() else None
+
+    @property
+    def capable(self) -> bool:
+        """Whether the chat model may write abstractive text (nudge.llm.models.chat_tier)."""
+        from nudge.llm.models import chat_tier
+
+        return self.llm is not None and chat_tier(self.settings) == "capable"
+
     def for_telegram_user(self, telegram_user_id: int) -> Services:
         """The same services acting for the profile of that Telegram user (store.users)."""
         user_id = users.user_for_telegram(
             self.conn, telegram_user_id=telegram_user_id, default_user_id=self.settings.user_id,
+            owner=telegram_user_id == self.settings.telegram_owner_id,
             name=self.settings.me, timezone=self.settings.timezone,
             digest_time=self.settings.digest_time)
         return replace(self, user_id=user_id, me=users.display_name(self.conn, user_id=user_id))
@@ -69,7 +82,11 @@ def llm_client(settings: Settings, stack: ExitStack) -> LLMClient | None:
         except (NudgeError, OSError, RuntimeError) as exc:
             print(f"nudge: warning: local LLM service not started ({exc})", file=sys.stderr)
             return None
-    return stack.enter_context(LLMClient(base_url))
+    from nudge.llm.models import chat_tier
+
+    capable = chat_tier(settings) == "capable"
+    return stack.enter_context(LLMClient(base_url, timeout=300.0 if capable else 60.0,
+                                         repeat_penalty=1.0 if capable else None))
 
 
 def remembered_name(conn: psycopg.Connection[Any], user_id: int, name: str | None) -> str | None:

@@ -35,6 +35,7 @@ class Settings:
     dedup_table_name: str
     aws_endpoint_url: str | None
     user_id: int = 1  # the profile the CLI and the ingest token act for (NUDGE_USER)
+    telegram_owner_id: int | None = None  # the first TELEGRAM_ALLOWED_USER_IDS: owns that profile
     llm_chat_tier: str | None = None  # "tiny" | "capable"; None: told by the chat model's size
 
     @property
@@ -88,8 +89,14 @@ def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = 
         dedup_table_name=get("DEDUP_TABLE_NAME") or "nudge-telegram-updates",
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         user_id=_positive(get("NUDGE_USER") or "1", "NUDGE_USER"),
+        telegram_owner_id=_first_id(env.get("TELEGRAM_ALLOWED_USER_IDS", "")),
         llm_chat_tier=_tier(get("LLM_CHAT_TIER")),
     )
+
+
+def _first_id(raw: str) -> int | None:
+    first = raw.replace(";", ",").split(",")[0].strip()
+    return int(first) if first.lstrip("-").isdigit() else None
 
 
 def _positive(raw: str, name: str) -> int:

@@ -85,17 +85,22 @@ def recipients(conn: Any, settings: Settings) -> list[Recipient]:
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("user %s has an unknown time zone %r; using UTC", user_id, tz_name)
             tz = ZoneInfo("UTC")
-        found.append(Recipient(user_id, telegram_id, tz, name or settings.me))
+        found.append(Recipient(user_id, telegram_id, tz,
+                               name or (settings.me if user_id == settings.user_id else None)))
     return found
 
 
-async def _send(bot: Any, chat_id: int, html_text: str) -> None:
+async def _send(bot: Any, chat_id: int, reply: Any) -> None:
+    """A rendered Reply (or HTML text), split under Telegram's limit; buttons under the last part."""
     from telegram.constants import ParseMode
 
-    from nudge.faces.telegram.render import split_message
+    from nudge.faces.telegram.render import Reply, reply_markup, split_message
 
-    for part in split_message(html_text):
-        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
+    reply = reply if isinstance(reply, Reply) else Reply(reply)
+    parts = split_message(reply.html)
+    for number, part in enumerate(parts, 1):
+        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
+                               reply_markup=reply_markup(reply) if number == len(parts) else None)
 
 
 async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
@@ -103,7 +108,7 @@ async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
 
     from nudge.bootstrap import open_services
     from nudge.faces.telegram.render import render_digest
-    from nudge.features.digest import build_digest
+    from nudge.features.digest import digest_of_day
     from nudge.store import digests
     from nudge.store.preferences import user_preferences
 
@@ -121,9 +126,8 @@ async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
                                         stale_after=CLAIM_TIMEOUT):
                 report.skipped[user.telegram_id] = "already sent"
                 continue
-            digest = build_digest(conn, user_id=user.user_id, day=day, me=user.name,
-                                  llm=services.llm, keywords=prefs.keywords,
-                                  chat_types=prefs.chat_types)
+            digest = digest_of_day(conn, user_id=user.user_id, day=day, me=user.name,
+                                   llm=services.chat_model(), capable=services.capable)
             try:
                 if digest.chats:
                     await _send(bot, user.telegram_id, render_digest(digest))

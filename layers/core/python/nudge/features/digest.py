@@ -1,36 +1,43 @@
-"""The daily digest: facts computed in code, a short summary phrased by the LLM from those facts.
+"""The daily digest: per chat, a gist of the whole day, its key points, plans, tone and topics,
+then what waits for the user (open questions, important messages).
 
-The model is small and may be down, so it never decides anything: it only turns facts that are
-already true into a sentence. Without it the digest still comes out, facts only.
+Every model size gets a useful digest:
+- tiny or no model: the gist and key points are extractive (rules.gist: centrality + diversity over
+  the day's embeddings, rewritten in the third person by code), so nothing can be invented;
+- a capable model (LLM_CHAT_TIER=capable, or a chat model of 0.5 GB and more): an abstractive gist
+  over ALL the day's messages (rules.abstractive, map-reduce past the context), kept only when
+  every name and number in it occurs in that chat-day; else the extractive one. `by` says which.
+Facts (counts, questions, importance, plans, tone, topics) are computed in code either way.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 
-from nudge.errors import LLMBadOutput, LLMUnavailable
+from nudge.errors import LLMUnavailable
 from nudge.llm import ChatModel
+from nudge.rules.abstractive import abstractive_gist
+from nudge.rules.gist import DayMessage, extractive_gist, key_points
 from nudge.rules.importance import is_addressed_to_me, matching_keywords
-from nudge.rules.topics import is_grounded, topics
+from nudge.rules.plans import Plan, find_plans
+from nudge.rules.tone import day_tone, message_sentiment, turned_negative
+from nudge.rules.topic_clusters import day_topics
 from nudge.store import history
+from nudge.store import topics as topic_store
+from nudge.store.preferences import user_preferences
+from nudge.store.users import user_zone
 
-SUMMARY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"summary": {"type": "string", "maxLength": 120}},
-    "required": ["summary"],
-}
-_MAX_SUMMARY_CHARS = 300
-_MESSAGES_SHOWN_TO_LLM = 8
-_MESSAGE_CHARS_SHOWN = 120
 # Exports carry no reply threading: a message of the user's within this window after a question
 # counts as its answer; a later one (next morning, say) usually starts another topic.
 REPLY_WINDOW = timedelta(hours=6)
+KEY_POINTS = 4
+CHAT_CONTEXT_TOKENS = 2048  # llm_service's chat context (llm_service/engine.py CHAT_CTX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +63,19 @@ class ChatDigest:
     senders: dict[str, int]
     needs_reply: list[DigestItem] = field(default_factory=list)
     important: list[DigestItem] = field(default_factory=list)
-    summary: str = ""
+    gist: str = ""
+    by: str = "extractive"  # "extractive" | "llm": which path wrote the gist
+    key_points: list[DigestItem] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    tone: str = "neutral"  # positive | neutral | negative | tense
+    turned_negative: bool = False
     topics: list[str] = field(default_factory=list)
-    sample: list[DigestItem] = field(default_factory=list)  # the latest texts, for the LLM only
 
     def facts_sentence(self) -> str:
-        """The summary written in code: who wrote how much, and what waits for the user."""
+        """Who wrote how much, and what waits for the user."""
         top = ", ".join(f"{name} ({count})" for name, count in
                         sorted(self.senders.items(), key=lambda kv: -kv[1])[:4])
         sentence = f"{self.messages} messages" + (f" from {top}" if top else "") + "."
-        if self.topics:
-            sentence += " Topics: " + ", ".join(self.topics) + "."
         if self.needs_reply:
             n = len(self.needs_reply)
             sentence += f" {n} question{'s' if n > 1 else ''} for you still open."
@@ -74,15 +83,31 @@ class ChatDigest:
             sentence += f" {len(self.important)} important."
         return sentence
 
+    @property
+    def summary(self) -> str:
+        """The gist and the facts line in one (the field older readers know)."""
+        return f"{self.gist} ({self.facts_sentence()})" if self.gist else self.facts_sentence()
+
     def to_json(self) -> dict:
         return {
             "chat": self.chat,
             "messages": self.messages,
             "summary": self.summary,
+            "gist": self.gist,
+            "by": self.by,
+            "key_points": [item.to_json() for item in self.key_points],
+            "plans": [plan_json(plan) for plan in self.plans],
+            "tone": self.tone,
+            "turned_negative": self.turned_negative,
             "topics": self.topics,
             "needs_reply": [item.to_json() for item in self.needs_reply],
             "important": [item.to_json() for item in self.important],
         }
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """CONTRACTS.md's plan record: what, when (ISO with offset), who said it."""
+    return {"what": plan.title, **plan.to_json()}
 
 
 @dataclass(slots=True)
@@ -96,106 +121,143 @@ class Digest:
                 "chats": [chat.to_json() for chat in self.chats]}
 
 
-def collect_facts(
-    conn: psycopg.Connection, *, user_id: int, day: date, me: str | None,
-    keywords: list[str] | None = None, chat_types: list[str] | None = None,
-) -> list[ChatDigest]:
-    """Per chat that had messages on `day` (wall-clock time of the export): counts, senders, the
-    questions to the user nobody answered, and the messages that match importance criteria."""
-    rows = history.day_messages(conn, user_id=user_id, day=day, reply_window=REPLY_WINDOW,
-                                chat_types=chat_types)
-    chats: dict[str, ChatDigest] = {}
-    texts: dict[str, list[str]] = {}
+@dataclass(slots=True)
+class _ChatDay:
+    """One chat's rows of the day while the digest is being built."""
+
+    chat_id: int
+    digest: ChatDigest
+    messages: list[DayMessage] = field(default_factory=list)
+    sentiments: list[float] = field(default_factory=list)
+
+
+def _chat_days(rows: list[tuple[Any, ...]], *, me: str | None,
+               keywords: list[str]) -> list[_ChatDay]:
+    """Group the day's rows by chat: counts, open questions to the user, important messages."""
+    days: dict[str, _ChatDay] = {}
     for (chat, chat_type, sender, from_me, sent_at, kind, text, critical, sender_critical,
-         answered) in rows:
+         message_id, chat_id, sentiment, embedding, answered) in rows:
+        day = days.setdefault(chat, _ChatDay(chat_id, ChatDigest(chat, chat_type, 0, {})))
+        name = (me or "You") if from_me else (sender or "?")
+        day.messages.append(DayMessage(message_id, name, sent_at, text, kind, from_me,
+                                       None if embedding is None else embedding.to_list()))
         if kind == "system":
             continue
-        digest = chats.setdefault(chat, ChatDigest(chat, chat_type, 0, {}))
+        digest = day.digest
         digest.messages += 1
         who = "me" if from_me else (sender or "?")
         digest.senders[who] = digest.senders.get(who, 0) + 1
         if kind == "text":
-            texts.setdefault(chat, []).append(text)
+            day.sentiments.append(message_sentiment(text) if sentiment is None else float(sentiment))
         if from_me or kind != "text":
             continue
         item = DigestItem(sender or "?", sent_at, text)
-        digest.sample.append(item)
         if not answered and is_addressed_to_me(text, chat_type=chat_type, me=me):
             digest.needs_reply.append(item)
         reasons = []
         if critical or sender_critical:
             reasons.append("critical contact" if sender_critical else "marked critical")
-        if found := matching_keywords(text, keywords or []):
+        if found := matching_keywords(text, keywords):
             reasons.append("keyword: " + ", ".join(found))
         if reasons:
             digest.important.append(DigestItem(item.sender, sent_at, text, "; ".join(reasons)))
-    for digest in chats.values():
-        digest.topics = topics(texts.get(digest.chat, []), exclude=[*digest.senders, me or ""])
-        digest.senders = dict(Counter(digest.senders).most_common())
-        digest.sample = digest.sample[-_MESSAGES_SHOWN_TO_LLM:]
-    return sorted(chats.values(), key=lambda d: -d.messages)
+    return [day for day in days.values() if day.digest.messages]
 
 
-def _summary_prompt(digest: ChatDigest) -> list[dict]:
-    """A task the tiny default model does well: one sentence over a few short messages."""
-    lines = "\n".join(f"{m.sender}: {m.text[:_MESSAGE_CHARS_SHOWN]}" for m in digest.sample)
-    return [
-        {"role": "system", "content": "You write one short sentence."},
-        {"role": "user", "content": f"{lines}\n\nSummarize the messages above in one sentence."},
-    ]
+def _plans(messages: list[DayMessage], tz: tzinfo) -> list[Plan]:
+    found: list[Plan] = []
+    for m in messages:
+        if m.kind == "text":
+            found += find_plans(m.text, said_at=m.sent_at, tz=tz, sender=m.sender, message_id=m.id)
+    return sorted(found, key=lambda plan: plan.starts_at)
 
 
-def looks_like_prose(text: str) -> bool:
-    """A tiny model sometimes loops on one token or emits symbols; such output is dropped."""
-    words = re.findall(r"[^\W\d_]{2,}", text)
-    letters = sum(ch.isalpha() for ch in text)
-    return (len(words) >= 3 and letters >= 0.6 * len(text.replace(" ", ""))
-            and not re.search(r"(.)\1{5,}", text) and len(set(words)) >= len(words) / 3)
-
-
-def phrase_summaries(chats: list[ChatDigest], llm: ChatModel | None) -> str:
-    """Ask the LLM to phrase each chat's summary; on any failure keep the facts sentence.
-    Returns "ok" or "unavailable" for the digest's `llm` field."""
-    status = "ok" if llm is not None else "unavailable"
-    for digest in chats:
-        digest.summary = digest.facts_sentence()
-        if status != "ok" or not digest.sample:
-            continue
+def _write_gist(day: _ChatDay, llm: ChatModel | None, *, capable: bool, context_tokens: int) -> str:
+    """The gist (see the module docstring); returns the LLM status seen ("ok" | "unavailable")."""
+    digest = day.digest
+    if capable and llm is not None:
         try:
-            answer = llm.chat_json(_summary_prompt(digest), schema=SUMMARY_SCHEMA, max_tokens=80)
-        except LLMBadOutput:
-            continue  # this chat keeps its facts sentence; the model is up
+            written = abstractive_gist(day.messages, llm, context_tokens=context_tokens)
         except LLMUnavailable:
-            status = "unavailable"
-            continue
-        phrased = str(answer.get("summary", "")).strip()
-        sources = [f"{m.sender} {m.text}" for m in digest.sample]
-        if looks_like_prose(phrased) and is_grounded(phrased, sources):
-            digest.summary = f"{phrased[:_MAX_SUMMARY_CHARS]} ({digest.facts_sentence()})"
-    return status
+            digest.gist = extractive_gist(day.messages)
+            return "unavailable"
+        if written:
+            digest.gist, digest.by = written, "llm"
+            return "ok"
+    digest.gist = extractive_gist(day.messages)
+    return "ok" if llm is not None else "unavailable"
 
 
 def build_digest(
-    conn: psycopg.Connection, *, user_id: int, day: date, me: str | None,
+    conn: psycopg.Connection[Any], *, user_id: int, day: date, me: str | None,
     llm: ChatModel | None, keywords: list[str] | None = None, chat_types: list[str] | None = None,
+    capable: bool = False, tz: tzinfo | None = None, context_tokens: int = CHAT_CONTEXT_TOKENS,
 ) -> Digest:
-    chats = collect_facts(conn, user_id=user_id, day=day, me=me, keywords=keywords,
-                          chat_types=chat_types)
-    status = phrase_summaries(chats, llm)
-    return Digest(day, status, chats)
+    """The digest of `day` (wall-clock time of the exports) for one user; busiest chat first.
+    Each chat-day's topics and tone are kept (store.topics) for later questions."""
+    rows = history.day_messages(conn, user_id=user_id, day=day, reply_window=REPLY_WINDOW,
+                                chat_types=chat_types)
+    status = "ok" if llm is not None else "unavailable"
+    chats = []
+    for chat_day in _chat_days(rows, me=me, keywords=keywords or []):
+        digest = chat_day.digest
+        if _write_gist(chat_day, None if status == "unavailable" else llm, capable=capable,
+                       context_tokens=context_tokens) == "unavailable" and llm is not None:
+            status = "unavailable"
+        digest.key_points = [DigestItem(m.sender, m.sent_at, m.text)
+                             for m in key_points(chat_day.messages, limit=KEY_POINTS)]
+        digest.plans = _plans(chat_day.messages, tz or ZoneInfo("UTC"))
+        digest.tone = day_tone(chat_day.sentiments)
+        previous = topic_store.previous_tone(conn, user_id=user_id, chat_id=chat_day.chat_id, day=day)
+        digest.turned_negative = turned_negative(previous, digest.tone)
+        texts = [m for m in chat_day.messages if m.kind == "text"]
+        found = day_topics([m.id for m in texts], [m.text for m in texts], [m.embedding for m in texts],
+                           exclude=[*digest.senders, *(m.sender for m in texts), me or ""])
+        digest.topics = [topic.label for topic in found]
+        topic_store.save_chat_day(conn, user_id=user_id, chat_id=chat_day.chat_id, day=day,
+                                  topics=[topic.to_json() for topic in found], tone=digest.tone)
+        digest.senders = dict(Counter(digest.senders).most_common())
+        chats.append(digest)
+    return Digest(day, status, sorted(chats, key=lambda d: -d.messages))
+
+
+def digest_of_day(conn: psycopg.Connection[Any], *, user_id: int, day: date, me: str | None,
+                  llm: ChatModel | None, capable: bool = False) -> Digest:
+    """build_digest with the user's own keywords, chat types and time zone."""
+    prefs = user_preferences(conn, user_id=user_id)
+    return build_digest(conn, user_id=user_id, day=day, me=me, llm=llm, keywords=prefs.keywords,
+                        chat_types=prefs.chat_types, capable=capable,
+                        tz=user_zone(conn, user_id=user_id))
 
 
 def format_digest(digest: Digest) -> str:
     """Plain text for the terminal (the bot renders its own HTML from the same Digest)."""
     lines = [f"Digest for {digest.day:%A %d %B %Y}"]
     if digest.llm != "ok":
-        lines.append("(the LLM was unavailable: facts only)")
+        lines.append("(the LLM was unavailable: extractive summaries)")
     if not digest.chats:
         lines.append("No messages that day.")
     for chat in digest.chats:
-        lines += ["", f"== {chat.chat} ==", chat.summary]
+        flag = "  ⚠ the tone turned " + chat.tone if chat.turned_negative else ""
+        lines += ["", f"== {chat.chat} ==  ({chat.facts_sentence()}){flag}", chat.gist]
+        if chat.key_points:
+            lines.append("Key points:")
+            lines += [f"  • {i.sent_at:%H:%M} {i.sender}: {i.text}" for i in chat.key_points]
+        if chat.plans:
+            lines.append("Plans:")
+            lines += [f"  📅 {format_when(plan)} {plan.title} ({plan.sender})" for plan in chat.plans]
+        if chat.topics:
+            lines.append("Topics: " + "; ".join(chat.topics))
         for item in chat.needs_reply:
             lines.append(f"  ? {item.sent_at:%H:%M} {item.sender}: {item.text}")
         for item in chat.important:
             lines.append(f"  ! {item.sent_at:%H:%M} {item.sender}: {item.text}  [{item.reason}]")
     return "\n".join(lines)
+
+
+def format_when(plan: Plan) -> str:
+    """"Fri 29 Nov 20:00–23:00", or the day alone for an all-day plan."""
+    if plan.all_day:
+        return f"{plan.starts_at:%a %d %b}"
+    end = f"–{plan.ends_at:%H:%M}" if plan.ends_at else ""
+    return f"{plan.starts_at:%a %d %b %H:%M}{end}"

@@ -24,6 +24,7 @@ import psycopg
 
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
 from nudge.errors import InputError, LLMUnavailable, NudgeError
+from nudge.rules.tone import message_sentiment
 from nudge.store import chats
 from nudge.store import messages as store
 from nudge.store.contacts import upsert_contacts
@@ -242,18 +243,23 @@ def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
 
 def _embed_rows(conn: psycopg.Connection[Any], embed: Embed, rows: list[tuple[int, str]], *,
                 user_id: int, batch_size: int) -> int:
-    """Embed and store rows batch by batch; stop quietly (rows stay NULL) if the LLM is away."""
+    """Enrich rows batch by batch: sentiment (in code) and embedding (the LLM). If the LLM is
+    away, the batch keeps its sentiment and the embeddings wait (rows stay NULL); returns how
+    many were embedded."""
     done = 0
     for start in range(0, len(rows), batch_size):
         batch = rows[start:start + batch_size]
+        ids = [i for i, _ in batch]
+        sentiments = [message_sentiment(text) for _, text in batch]
         try:
             vectors = embed([text for _, text in batch])
         except LLMUnavailable as exc:
             log.warning("embeddings postponed, LLM unavailable: %s", exc)
+            store.store_enrichment(conn, user_id=user_id, ids=ids, vectors=None, sentiments=sentiments)
             break
         if len(vectors) != len(batch):
             raise NudgeError(f"embedder returned {len(vectors)} vectors for {len(batch)} texts")
-        store.store_embeddings(conn, user_id=user_id, ids=[i for i, _ in batch], vectors=vectors)
+        store.store_enrichment(conn, user_id=user_id, ids=ids, vectors=vectors, sentiments=sentiments)
         done += len(batch)
     return done
 

@@ -1,41 +1,41 @@
-"""Reply suggestions that sound like the user, for the latest messages nobody answered yet.
+"""Reply suggestions that answer the latest unanswered messages and sound like the user.
 
-The facts come from the store (what to answer, how the user writes: nudge.rules.style); the local model only
-drafts wording under a JSON schema, and code then fits every draft to the user's habits. Drafts
-in another language, echoes and junk are dropped and replaced by templates in the user's language,
-so there are always exactly n suggestions, also with the model down. Suggestions are stored;
-approved ones count as the user's own messages next time.
+The user's own words come first: their past replies to the most similar messages (embedding
+nearest neighbours over "their message -> my reply" pairs in all chats, approved suggestions
+weighted up), with a name or a time swapped to fit (features.reply_sources, rules.adapt). The
+tiny default model is never asked to write: it cannot, usefully. A capable model
+(nudge.llm.models.chat_tier) drafts from the whole recent conversation, those replies as examples
+and the style profile; code fits its drafts to the user's habits. Templates for what the message
+asks (rules.reply_acts) fill up, in the chat's language. Every reply says where it came from
+("yours", "llm", "template"); suggestions are stored, approved (or edited, then approved) ones
+count as the user's own replies next time.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
 
-from nudge.errors import InputError, LLMUnavailable, NotFound
+from nudge.errors import InputError, NotFound
 from nudge.features.digest import DigestItem
+from nudge.features.reply_sources import Embed, Retrieved, model_drafts, own_replies, query_vector
 from nudge.llm import ChatModel
 from nudge.rules.importance import is_question
-from nudge.rules.style import (
-    LANGUAGES,
-    StyleProfile,
-    build_profile,
-    language_scores,
-    polish,
-    strip_emoji,
-)
+from nudge.rules.reply_acts import act_templates, conversation_act
+from nudge.rules.reply_prompts import capable_prompt, reply_schema
+from nudge.rules.style import StyleProfile, build_profile, language_scores, near_copy, pick_replies
 from nudge.store import history, suggestions
 from nudge.store.chats import resolve_chat
 
 MAX_N = 6
 _OWN_MESSAGES = 400  # how many of the user's latest messages make the profile
 _MIN_CHAT_SAMPLES = 8  # fewer own messages in the chat: profile from all chats
-_EXAMPLES = 4
+_EXAMPLES = 4  # the user's past replies shown to a capable model
+_CONTEXT = 12  # recent messages of the chat shown to a capable model
 _TO_ANSWER = 5
+_SURE = 0.6  # a past reply to a message this close stands beside a capable model's drafts
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +44,16 @@ class Suggestions:
     replying_to: list[DigestItem]
     replies: list[str]
     ids: list[int] = field(default_factory=list)
-    source: str = "none"  # "llm" | "mixed" (llm + templates) | "fallback" | "none"
+    sources: list[str] = field(default_factory=list)  # per reply: "yours" | "llm" | "template"
     language: str = "en"
     message: str = ""
+    act: str = ""  # what the last message asks of a reply (rules.reply_acts.ACTS)
 
     def to_json(self) -> dict[str, Any]:
         return {"chat": self.chat, "replying_to": [m.to_json() for m in self.replying_to],
-                "replies": self.replies, "ids": self.ids, "source": self.source,
-                "language": self.language, "message": self.message}
+                "replies": [{"id": i, "text": t, "from": s}
+                            for i, t, s in zip(self.ids, self.replies, self.sources, strict=True)],
+                "language": self.language, "act": self.act, "message": self.message}
 
 
 def _to_answer(conn: psycopg.Connection[Any], *, user_id: int,
@@ -66,29 +68,6 @@ def own_examples(conn: psycopg.Connection[Any], *, user_id: int,
     """(approved suggestions, the user's own texts), newest first; chat_id None means all chats."""
     return (suggestions.approved_texts(conn, user_id=user_id, chat_id=chat_id),
             history.own_texts(conn, user_id=user_id, chat_id=chat_id, limit=_OWN_MESSAGES))
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A message from someone else and the user's reply to it (a few-shot turn for the model)."""
-
-    sender: str
-    message: str
-    reply: str
-
-
-def reply_examples(conn: psycopg.Connection[Any], *, user_id: int,
-                   chat_id: int) -> list[Example]:
-    """The user's latest real replies in this chat (else in any chat), oldest first, then the
-    approved suggestions last: the turn nearest the question sways a small model most."""
-    def pairs(read: Callable[..., list[tuple[Any, ...]]], chat: int | None, limit: int) -> list[Example]:
-        rows = read(conn, user_id=user_id, chat_id=chat, limit=limit)
-        return [Example(s or "?", m, r) for s, m, r in reversed(rows)]
-
-    approved = (pairs(suggestions.approved_pairs, chat_id, 2)
-                or pairs(suggestions.approved_pairs, None, 2))
-    real = pairs(history.reply_pairs, chat_id, _EXAMPLES) or pairs(history.reply_pairs, None, _EXAMPLES)
-    return (real + approved)[-_EXAMPLES:]
 
 
 def style_for_chat(conn: psycopg.Connection[Any], *, user_id: int,
@@ -110,81 +89,28 @@ def style_for_chat(conn: psycopg.Connection[Any], *, user_id: int,
     return replace(profile, language=language.most_common(1)[0][0]) if language else profile
 
 
-# Letters (Latin, accented, Turkish), digits and plain punctuation only: the grammar keeps the
-# tiny model from looping on emoji or quotes, and the repetition bound keeps replies short.
-_LETTER = "A-Za-z0-9À-ÖØ-öø-ſ"
-_REPLY_PATTERN = "^[" + _LETTER + "¿¡][ " + _LETTER + ",.?!¿¡'-]{0,%d}$"
-
-
-def reply_schema(n: int, profile: StyleProfile) -> dict[str, Any]:
-    """JSON {"replies": [n strings]}; each string plain text bounded near the user's length."""
-    return {
-        "type": "object",
-        "properties": {"replies": {
-            "type": "array", "minItems": n, "maxItems": n,
-            "items": {"type": "string", "pattern": _REPLY_PATTERN % (profile.max_chars + 10)},
-        }},
-        "required": ["replies"],
-    }
-
-
-def build_prompt(profile: StyleProfile, examples: list[Example], to_answer: list[DigestItem],
-                 *, me: str | None, n: int) -> list[dict[str, str]]:
-    """Few-shot chat turns: the user's real replies as the assistant's JSON answers, then the
-    messages to answer. Tiny models copy turns far better than they follow descriptions."""
-    name = me or "the user"
-    language = LANGUAGES.get(profile.language, "English")
-    prompt = [{"role": "system", "content": f"You are {name}. Answer WhatsApp messages as {name}: "
-                                            f"in {language}, short, casual."}]
-    for ex in examples:
-        # No emoji in the prompt: the tiny model loops on them; code adds the user's emoji later.
-        reply = strip_emoji(ex.reply)
-        if reply and ex.message.strip():
-            prompt += [{"role": "user", "content": f"{ex.sender}: {ex.message[:300]}"},
-                       {"role": "assistant",
-                        "content": json.dumps({"replies": [reply]}, ensure_ascii=False)}]
-    incoming = "\n".join(f"{m.sender}: {m.text[:300]}" for m in to_answer)
-    prompt.append({"role": "user", "content": f"{incoming}\n\n(give {n} different replies)"})
-    return prompt
-
-
-def _max_tokens(schema: dict[str, Any]) -> int:
-    """Room for n strings of the pattern's length (about 2 characters a token, worst case)."""
-    replies = schema["properties"]["replies"]
-    length = int(replies["items"]["pattern"].rsplit("{0,", 1)[1].split("}")[0])
-    return 40 + replies["maxItems"] * (length // 2 + 8)
-
-
-def _drafts(llm: ChatModel | None, prompt: list[dict[str, str]], schema: dict[str, Any],
-            profile: StyleProfile) -> tuple[list[str], bool]:
-    """The model's drafts in the user's language, and whether the model answered at all."""
-    if llm is None:
-        return [], False
-    try:
-        answer = llm.chat_json(prompt, schema=schema, max_tokens=_max_tokens(schema))
-    except LLMUnavailable:
-        return [], False
-    raw = answer.get("replies")
-    if not isinstance(raw, list):
-        return [], True
-    drafts = []
-    for item in raw:
-        text = str(item).strip()
-        if not text or "{" in text or "replies" in text.casefold():
-            continue
-        words = text.casefold().split()
-        if len(words) >= 4 and len(set(words)) < 0.6 * len(words):
-            continue  # "no no no no": a small model stuck in a loop
-        scores = language_scores([text])
-        if scores and scores[profile.language] == 0:
-            continue  # written in another language: a template in the user's one is better
-        drafts.append(text)
-    return drafts, True
+def _candidates(yours: list[Retrieved], drafts: list[str], *, n: int, capable: bool,
+                templates: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The order replies are offered in. Tiny model: the user's own replies, with the last slot
+    kept for the template that fits what the message asks (a safe answer beside past replies to
+    other situations). Capable model: its drafts, with the user's best past reply second when it
+    answered a very similar message."""
+    mine = [(r.text, "yours") for r in yours]
+    if not capable or not drafts:
+        keep = n - 1 if n > 1 else n
+        return mine[:keep] + [(t, "template") for t in templates[:1]] + mine[keep:]
+    # A draft that only repeats an example is the user's words, not the model's.
+    fresh = [(d, "llm") for d in drafts if not any(near_copy(d, r.example.reply) for r in yours)]
+    sure = mine[:1] if yours and yours[0].similarity >= _SURE else []
+    return fresh[:1] + sure + fresh[1:] + [m for m in mine if m not in sure]
 
 
 def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
-                    llm: ChatModel | None, n: int = 3, me: str | None = None) -> Suggestions:
-    """n stored reply suggestions for the chat's unanswered messages, in the user's style."""
+                    llm: ChatModel | None, n: int = 3, me: str | None = None,
+                    embed: Embed | None = None, capable: bool = False) -> Suggestions:
+    """n stored reply suggestions for the chat's unanswered messages, each labelled with where it
+    came from. `embed` finds the user's past replies (stored embeddings first); `capable` lets
+    `llm` write drafts (the tiny default is not asked)."""
     if not 1 <= n <= MAX_N:
         raise InputError(f"n must be between 1 and {MAX_N}, got {n}")
     chat_id, name = resolve_chat(conn, user_id=user_id, name=chat)
@@ -194,24 +120,46 @@ def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
         return Suggestions(name, [], [], language=profile.language,
                            message=f"Nothing to answer in {name}: the last message is yours.")
     to_answer = [item for _, item in pending]
-    examples = reply_examples(conn, user_id=user_id, chat_id=chat_id)
-    prompt = build_prompt(profile, examples, to_answer, me=me, n=n)
-    drafts, answered = _drafts(llm, prompt, reply_schema(n, profile), profile)
-    replies, from_llm = polish(drafts, profile, n=n, question=any(is_question(m.text) for m in to_answer),
-                               avoid=[m.text for m in to_answer] + [  # no parroting either
-                                   e.reply for e in examples if len(e.reply.split()) > 3],
-                               names=[me or "", *(m.sender for m in to_answer)])
-    source = ("llm" if from_llm == n else "mixed") if from_llm else "fallback"
-    message = "" if answered else "The LLM is unavailable: suggestions from templates."
-    ids = suggestions.insert_suggestions(conn, user_id=user_id, chat_id=chat_id,
-                                         message_id=pending[-1][0], replies=replies)
-    return Suggestions(name, to_answer, replies, ids, source, profile.language, message)
+    last = to_answer[-1]
+    vector = query_vector(conn, user_id=user_id, pending=[(i, m.text) for i, m in pending], embed=embed)
+    yours = [] if vector is None else own_replies(
+        conn, user_id=user_id, chat_id=chat_id, vector=vector, sender=last.sender, message=last.text,
+        language=profile.language, limit=n + 2)
+    drafts: list[str] = []
+    answered = False
+    act = conversation_act([m.text for m in to_answer])
+    if capable:
+        context = [("me" if mine else s or "?", t)
+                   for s, mine, t in history.recent_messages(conn, user_id=user_id, chat_id=chat_id,
+                                                             limit=_CONTEXT)]
+        prompt = capable_prompt(profile, me=me, chat=name, context=context, n=n,
+                                examples=[r.example for r in yours[:_EXAMPLES]], act=act)
+        drafts, answered = model_drafts(llm, prompt, reply_schema(n, profile), profile)
+    templates = act_templates(act, profile.language)
+    picked = pick_replies(_candidates(yours, drafts, n=n, capable=capable, templates=templates), profile, n=n,
+                          question=any(is_question(m.text) for m in to_answer),
+                          avoid=[m.text for m in to_answer], names=[me or "", *(m.sender for m in to_answer)],
+                          templates=templates)
+    replies, sources = [t for t, _ in picked], [s for _, s in picked]
+    message = ""
+    if capable and not answered:
+        message = "The LLM is unavailable: your past replies and templates only."
+    elif vector is None:
+        message = "The LLM is unavailable (no embeddings): suggestions from templates."
+    ids = suggestions.insert_suggestions(conn, user_id=user_id, chat_id=chat_id, message_id=pending[-1][0],
+                                         replies=replies, sources=sources)
+    return Suggestions(name, to_answer, replies, ids, sources, profile.language, message, act)
 
 
 def approve_suggestion(conn: psycopg.Connection[Any], *, user_id: int, suggestion_id: int,
-                       approved: bool = True) -> str:
-    """Mark a suggestion approved (or rejected); approved ones teach later suggestions."""
-    text = suggestions.decide(conn, user_id=user_id, suggestion_id=suggestion_id, approved=approved)
+                       approved: bool = True, edited_text: str | None = None) -> str:
+    """Mark a suggestion approved (or rejected); approved ones teach later suggestions. An edit
+    made before approving ("update-reply") is what gets stored and learnt from."""
+    edited = " ".join(edited_text.split()) if edited_text else None
+    if edited_text is not None and not edited:
+        raise InputError("The edited reply is empty.")
+    text = suggestions.decide(conn, user_id=user_id, suggestion_id=suggestion_id, approved=approved,
+                              edited_text=edited)
     if text is None:
         raise NotFound(f"no suggestion with id {suggestion_id}")
     return text

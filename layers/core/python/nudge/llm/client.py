@@ -22,8 +22,12 @@ class LLMClient:
     """Chat, JSON-constrained chat, embeddings and a health probe over one httpx.Client."""
 
     def __init__(self, base_url: str, *, timeout: float = 60.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 repeat_penalty: float | None = None) -> None:
+        """`repeat_penalty` None keeps the server's default (llm_service: 1.3, which stops the tiny
+        model looping); a capable model samples better without it (1.0)."""
         self.base_url = base_url.rstrip("/")
+        self.repeat_penalty = repeat_penalty
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
 
     def close(self) -> None:
@@ -40,6 +44,8 @@ class LLMClient:
         """The assistant's text; with `json_schema`, output constrained to that schema."""
         body: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens,
                                 "temperature": temperature}
+        if self.repeat_penalty is not None:
+            body["repeat_penalty"] = self.repeat_penalty
         if json_schema is not None:
             body["response_format"] = {"type": "json_schema",
                                        "json_schema": {"name": "answer", "schema": json_schema}}

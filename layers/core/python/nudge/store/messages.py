@@ -145,13 +145,18 @@ def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
     ]
 
 
-def store_embeddings(conn: psycopg.Connection[Any], *, user_id: int, ids: Sequence[int],
-                     vectors: Sequence[Sequence[float]]) -> None:
-    """Write one embedding per message id."""
+def store_enrichment(conn: psycopg.Connection[Any], *, user_id: int, ids: Sequence[int],
+                     vectors: Sequence[Sequence[float]] | None, sentiments: Sequence[float]) -> None:
+    """Write each message's sentiment, and its embedding unless `vectors` is None (LLM away)."""
     with conn.transaction(), conn.cursor() as cur:
+        if vectors is None:
+            cur.executemany("UPDATE messages SET sentiment = %s WHERE id = %s AND user_profile_id = %s",
+                            [(s, i, user_id) for i, s in zip(ids, sentiments, strict=True)])
+            return
         cur.executemany(
-            "UPDATE messages SET embedding = %s WHERE id = %s AND user_profile_id = %s",
-            [(Vector(list(v)), i, user_id) for i, v in zip(ids, vectors, strict=True)],
+            "UPDATE messages SET embedding = %s, sentiment = %s WHERE id = %s AND user_profile_id = %s",
+            [(Vector(list(v)), s, i, user_id)
+             for i, v, s in zip(ids, vectors, sentiments, strict=True)],
         )
 
 

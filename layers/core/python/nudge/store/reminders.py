@@ -11,13 +11,14 @@ from typing import Any
 import psycopg
 
 from nudge.domain import Reminder
+from nudge.errors import NotFound
 
 _SELECT = """
 SELECT r.id, c.name, r.due_at, r.status, r.source, r.note, r.reason, r.interval_minutes,
        r.last_sent_at, m.sender_name, m.sent_at, m.text
 FROM reminders r
-LEFT JOIN chats c ON c.id = r.chat_id
-LEFT JOIN messages m ON m.id = r.message_id
+LEFT JOIN chats c ON c.id = r.chat_id AND c.user_profile_id = r.user_profile_id
+LEFT JOIN messages m ON m.id = r.message_id AND m.user_profile_id = r.user_profile_id
 """
 
 # A message of the user in the chat after the one at ({at}, {msg}).
@@ -47,14 +48,25 @@ def get_reminder(conn: psycopg.Connection[Any], *, user_id: int, reminder_id: in
 def insert_reminder(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int, due_at: datetime,
                     note: str | None, interval_minutes: int | None, message_id: int | None,
                     created_at: datetime | None) -> int:
-    """A user reminder; `created_at` None means the database clock."""
+    """A user reminder; `created_at` None means the database clock. The chat (and the message, if
+    given) must be the user's, the message in that chat: NotFound otherwise."""
     with conn.transaction():
         row = conn.execute(
             """INSERT INTO reminders (user_profile_id, chat_id, message_id, due_at, note,
                                       interval_minutes, created_at)
-               VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now())) RETURNING id""",
-            [user_id, chat_id, message_id, due_at, note, interval_minutes, created_at]).fetchone()
-    assert row is not None
+               SELECT c.user_profile_id, c.id, m.id, %(due)s::timestamptz, %(note)s::text,
+                      %(interval)s::int, coalesce(%(created)s::timestamptz, now())
+               FROM chats c
+               LEFT JOIN messages m ON m.id = %(msg)s AND m.chat_id = c.id
+                                   AND m.user_profile_id = c.user_profile_id
+               WHERE c.id = %(chat)s AND c.user_profile_id = %(user)s
+                 AND (%(msg)s::bigint IS NULL OR m.id IS NOT NULL)
+               RETURNING id""",
+            {"user": user_id, "chat": chat_id, "msg": message_id, "due": due_at, "note": note,
+             "interval": interval_minutes, "created": created_at}).fetchone()
+    if row is None:
+        raise NotFound(f"no message {message_id} in that chat" if message_id is not None
+                       else f"no chat with id {chat_id}")
     return int(row[0])
 
 
@@ -90,7 +102,8 @@ def close_answered(conn: psycopg.Connection[Any], *, user_id: int) -> int:
     message (after the reminder's creation, in the user's wall clock, for chat-level ones)."""
     answered = _ANSWERED.format(
         chat="r.chat_id", msg="coalesce(r.message_id, 0)",
-        at="coalesce((SELECT m.sent_at FROM messages m WHERE m.id = r.message_id),"
+        at="coalesce((SELECT m.sent_at FROM messages m"
+           " WHERE m.id = r.message_id AND m.user_profile_id = r.user_profile_id),"
            " r.created_at AT TIME ZONE u.timezone)")
     with conn.transaction():
         return conn.execute(

@@ -46,13 +46,19 @@ def _filters(*, user_id: int, chat_id: int | None, sender: str | None, since: da
 
 def hybrid_search(conn: psycopg.Connection[Any], *, user_id: int, query: str,
                   query_embedding: Sequence[float] | None, chat_id: int | None, sender: str | None,
-                  since: datetime | None, until: datetime | None, limit: int) -> list[SearchHit]:
+                  since: datetime | None, until: datetime | None, limit: int,
+                  sentiment: str | None = None, neutral_band: float = 0.05) -> list[SearchHit]:
     """The user's messages matching `query` (words) and near `query_embedding` (meaning), best
     first. Without an embedding it is full text only. since/until: [since, until)."""
     params: dict[str, Any] = {"q": query.strip(), "k": max(limit * 4, 40), "limit": limit,
                               "rrf": RRF_K, "cand": max(FTS_CANDIDATES, limit * 4)}
     where = _filters(user_id=user_id, chat_id=chat_id, sender=sender, since=since, until=until,
                      params=params)
+    if sentiment is not None:  # messages not enriched yet (sentiment NULL) match no sentiment
+        params["band"] = neutral_band
+        where += {"positive": " AND m.sentiment >= %(band)s",
+                  "negative": " AND m.sentiment <= -%(band)s",
+                  "neutral": " AND abs(m.sentiment) < %(band)s"}[sentiment]
     # With an embedding the vector side covers loose wording, so full text takes every word only.
     tq = _ALL_WORDS if query_embedding is not None else _ANY_IF_NONE.format(where=where)
     parts = [_FTS.format(where=where, tq=tq)]

@@ -2,8 +2,9 @@
 
 - The CLI and the collector's HTTP token act for a configured profile (NUDGE_USER, default 1),
   created on first use.
-- A Telegram user id maps to exactly one profile: on first contact it claims the default profile
-  if no Telegram user has it yet (so what was imported from the CLI is theirs), else a new one.
+- A Telegram user id maps to exactly one profile. The owner (the first TELEGRAM_ALLOWED_USER_IDS)
+  claims the default profile on first contact, so what they imported from the CLI is theirs; any
+  other allowed user gets a new, empty profile.
 """
 
 from __future__ import annotations
@@ -52,18 +53,20 @@ def ensure_user(conn: psycopg.Connection[Any], *, user_id: int = 1, name: str | 
 
 
 def user_for_telegram(conn: psycopg.Connection[Any], *, telegram_user_id: int, default_user_id: int = 1,
-                      name: str | None = None, timezone: str = "UTC", digest_time: str = "08:00") -> int:
+                      owner: bool = True, name: str | None = None, timezone: str = "UTC",
+                      digest_time: str = "08:00") -> int:
     """The one profile of a Telegram user (see the module docstring for how it is chosen)."""
     row = conn.execute("SELECT id FROM user_profiles WHERE telegram_user_id = %s",
                        (telegram_user_id,)).fetchone()
     if row is not None:
         return int(row[0])
-    ensure_user(conn, user_id=default_user_id, name=name, timezone=timezone, digest_time=digest_time)
+    if owner:
+        ensure_user(conn, user_id=default_user_id, name=name, timezone=timezone, digest_time=digest_time)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_USER_LOCK_KEY,))
         row = conn.execute("SELECT id FROM user_profiles WHERE telegram_user_id = %s",
                            (telegram_user_id,)).fetchone()
-        if row is None:
+        if row is None and owner:
             row = conn.execute("UPDATE user_profiles SET telegram_user_id = %s"
                                " WHERE id = %s AND telegram_user_id IS NULL RETURNING id",
                                (telegram_user_id, default_user_id)).fetchone()

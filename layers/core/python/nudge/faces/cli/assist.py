@@ -15,32 +15,40 @@ from datetime import datetime
 from nudge.config import Settings
 from nudge.errors import InputError
 
+LABELS = {"yours": "your words", "llm": "model", "template": "template"}
+
 
 def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
-    """Reply suggestions in your style for the latest unanswered message(s) in a chat.
+    """Reply suggestions for the latest unanswered message(s) in a chat, in your style.
 
-    Your own past messages in that chat (else in all chats) give the style: length, emoji,
-    language, greetings, punctuation. The local LLM drafts, code fits the drafts to your style;
-    without the LLM you get templates in your language. --approve ID marks a suggestion you used,
-    so later suggestions learn from it. --json prints a list of strings.
+    Your own past replies to similar messages (in any chat) come first, with a name or a time
+    swapped to fit; a capable model (LLM_CHAT_TIER=capable, or a GGUF of 0.5 GB and up as
+    LLM_CHAT_MODEL) also drafts from the recent conversation; templates for what the message asks
+    fill up. Each reply is labelled: your words, model, template. --approve ID marks a suggestion
+    you used (--text "..." stores your edited version instead), so later suggestions learn from it.
+    --json prints {"chat", "replying_to", "replies": [{"id", "text", "from"}], ...}.
 
     Example: nudge suggest --chat "Ana" --n 3
     """
     from nudge.bootstrap import open_services
     from nudge.features.suggest import approve_suggestion, suggest_replies
 
+    if args.text is not None and args.approve is None:
+        raise InputError("--text goes with --approve ID (the edited reply to store)")
     with open_services(settings, with_llm=args.approve is None) as services:
         if args.approve is not None:
             text = approve_suggestion(services.conn, user_id=services.user_id,
-                                      suggestion_id=args.approve)
-            print(f"approved: {text}")
+                                      suggestion_id=args.approve, edited_text=args.text)
+            print(json.dumps({"approved": args.approve, "text": text}, ensure_ascii=False)
+                  if args.json else f"approved: {text}")
             return 0
         if not args.chat:
             raise InputError("--chat NAME is required (or --approve ID)")
         result = suggest_replies(services.conn, user_id=services.user_id, chat=args.chat,
-                                 llm=services.llm, n=args.n, me=services.me)
+                                 llm=services.llm, n=args.n, me=services.me, embed=services.embed,
+                                 capable=services.capable)
     if args.json:
-        print(json.dumps(result.replies, ensure_ascii=False))
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
     if not result.replying_to:
         print(result.message)
@@ -49,8 +57,8 @@ def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {item.sent_at:%Y-%m-%d %H:%M} {item.sender}: {item.text}")
     if result.message:
         print(f"({result.message})", file=sys.stderr)
-    for sid, reply in zip(result.ids, result.replies, strict=True):
-        print(f"[{sid}] {reply}")
+    for sid, reply, source in zip(result.ids, result.replies, result.sources, strict=True):
+        print(f"[{sid}] {reply}  ({LABELS.get(source, source)})")
     return 0
 
 
@@ -142,7 +150,8 @@ def add_assist_commands(add: Callable[[str, Callable], argparse.ArgumentParser])
     p.add_argument("--chat", help="chat name (case-insensitive)")
     p.add_argument("--n", type=int, default=3, help="how many suggestions (1-6, default 3)")
     p.add_argument("--approve", type=int, metavar="ID", help="mark suggestion ID as used")
-    p.add_argument("--json", action="store_true", help="print a JSON list of strings")
+    p.add_argument("--text", metavar="EDITED", help="with --approve: the reply as you edited it")
+    p.add_argument("--json", action="store_true", help="print JSON (replies with id, text, from)")
 
     p = add("remind", cmd_remind)
     p.add_argument("--json", action="store_true")

@@ -21,6 +21,7 @@ def run_demo(settings: Settings, *, me: str) -> int:
     from nudge.samples import sample_paths
     from nudge.store.history import busiest_day
     from nudge.store.preferences import user_preferences
+    from nudge.store.users import user_zone
     from nudge.whatsapp import parse_path
 
     started = time.perf_counter()
@@ -40,8 +41,10 @@ def run_demo(settings: Settings, *, me: str) -> int:
         day = busiest[0]
         _step(f"digest of the busiest sample day, {day} ({busiest[1]} messages)")
         prefs = user_preferences(conn, user_id=services.user_id)
-        digest = build_digest(conn, user_id=services.user_id, day=day, me=me, llm=services.llm,
-                              keywords=prefs.keywords or ["party"], chat_types=prefs.chat_types)
+        digest = build_digest(conn, user_id=services.user_id, day=day, me=me,
+                              llm=services.chat_model(), keywords=prefs.keywords or ["party"],
+                              chat_types=prefs.chat_types, capable=services.capable,
+                              tz=user_zone(conn, user_id=services.user_id))
         print(format_digest(digest))
         _show_suggestions(services, me=me, chat="Trip to Lisbon")
         _show_reminders(services, me=me)
@@ -59,11 +62,13 @@ def _show_suggestions(services: Services, *, me: str, chat: str) -> None:
     from nudge.features.suggest import suggest_replies
 
     _step(f"reply suggestions for the latest unanswered messages in '{chat}'")
-    result = suggest_replies(conn, user_id=services.user_id, chat=chat, llm=services.llm, n=3, me=me)
+    result = suggest_replies(conn, user_id=services.user_id, chat=chat, llm=services.llm, n=3, me=me,
+                             embed=services.embed, capable=services.capable)
     for item in result.replying_to[-3:]:
         print(f"  {item.sent_at:%H:%M} {item.sender}: {item.text}")
-    for reply in result.replies:
-        print(f"  -> {reply}")
+    labels = {"yours": "your words", "llm": "model", "template": "template"}
+    for reply, source in zip(result.replies, result.sources, strict=True):
+        print(f"  -> {reply}  ({labels[source]})")
 
 
 DEMO_NOTE = "send Ana the dentist's number (demo)"

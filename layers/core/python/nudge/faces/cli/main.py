@@ -82,21 +82,19 @@ def default_digest_day(settings: Settings) -> date:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    """Digest of one day: per chat the counts, open questions to you, important messages and a
-    short summary by the local LLM (facts only when the LLM is unavailable).
+    """Digest of one day: per chat a gist of the whole day, key points, plans, tone and topics,
+    then open questions to you and important messages. The gist is extractive with the tiny
+    default model; a capable model (LLM_CHAT_TIER=capable) writes it, checked against the chat.
 
     Example: nudge digest --date 2024-11-26 --json
     """
     from nudge.bootstrap import open_services
-    from nudge.features.digest import build_digest, format_digest
-    from nudge.store.preferences import user_preferences
+    from nudge.features.digest import digest_of_day, format_digest
 
     day = _parse_date(args.date) if args.date else default_digest_day(settings)
     with open_services(settings) as services:
-        prefs = user_preferences(services.conn, user_id=services.user_id)
-        digest = build_digest(services.conn, user_id=services.user_id, day=day, me=services.me,
-                              llm=services.llm, keywords=prefs.keywords,
-                              chat_types=prefs.chat_types)
+        digest = digest_of_day(services.conn, user_id=services.user_id, day=day, me=services.me,
+                               llm=services.chat_model(), capable=services.capable)
     print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2) if args.json
           else format_digest(digest))
     return 0
@@ -115,7 +113,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                       query_embedding=services.embed_query(args.query), chat=args.chat,
                       sender=args.sender,
                       since=_parse_date(args.since) if args.since else None,
-                      until=_parse_date(args.until) if args.until else None, limit=args.limit)
+                      until=_parse_date(args.until) if args.until else None, limit=args.limit,
+                      sentiment=args.sentiment)
     if args.json:
         print(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
     else:
@@ -123,6 +122,58 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{hit.sent_at:%Y-%m-%d %H:%M}  [{hit.chat}] {hit.sender or '-'}: {hit.text}")
         if not hits:
             print("No matching messages.")
+    return 0
+
+
+def cmd_plans(args: argparse.Namespace, settings: Settings) -> int:
+    """Plans made in the chats on one day (a date, time or place fixed in a message), resolved
+    in your time zone; --ics writes them as a calendar file to import.
+
+    Example: nudge plans --date 2024-11-26 --ics plans.ics
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.digest import format_when, plan_json
+    from nudge.features.plans import calendar_of, plans_said_on
+    from nudge.store.users import user_zone
+
+    day = _parse_date(args.date) if args.date else default_digest_day(settings)
+    with open_services(settings, with_llm=False) as services:
+        found = plans_said_on(services.conn, user_id=services.user_id, day=day, me=services.me,
+                              tz=user_zone(services.conn, user_id=services.user_id))
+    if args.ics:
+        args.ics.write_bytes(calendar_of(found))
+    if args.json:
+        print(json.dumps([{"chat": p.chat, **plan_json(p.plan)} for p in found], ensure_ascii=False,
+                         indent=2))
+        return 0
+    for p in found:
+        place = f" @ {p.plan.place}" if p.plan.place else ""
+        print(f"{format_when(p.plan)}  [{p.chat}] {p.plan.title}{place}  ({p.plan.sender})")
+    if not found:
+        print(f"No plans made on {day}.")
+    elif args.ics:
+        print(f"wrote {len(found)} event{'s' if len(found) > 1 else ''} to {args.ics}")
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    """What each chat talked about on the digested days (topics kept by `nudge digest`).
+
+    Example: nudge topics --chat "Trip to Lisbon" --days 7
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.topics import recent_topics
+
+    with open_services(settings, with_llm=False) as services:
+        days = recent_topics(services.conn, user_id=services.user_id, chat=args.chat,
+                             until=default_digest_day(settings) + timedelta(days=1), days=args.days)
+    if args.json:
+        print(json.dumps([d.to_json() for d in days], ensure_ascii=False, indent=2))
+        return 0
+    for d in days:
+        print(f"{d.day}  [{d.chat}] {'; '.join(d.labels) or '-'}  ({d.tone or 'tone unknown'})")
+    if not days:
+        print("No digested days yet: run `nudge digest` first.")
     return 0
 
 
@@ -253,7 +304,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--sender")
     p.add_argument("--since", help="YYYY-MM-DD")
     p.add_argument("--until", help="YYYY-MM-DD")
+    p.add_argument("--sentiment", choices=["positive", "neutral", "negative"])
     p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+
+    p = add("plans", cmd_plans)
+    p.add_argument("--date", help="YYYY-MM-DD (default: yesterday)")
+    p.add_argument("--ics", type=Path, metavar="FILE", help="also write them as a calendar file")
+    p.add_argument("--json", action="store_true")
+
+    p = add("topics", cmd_topics)
+    p.add_argument("--chat")
+    p.add_argument("--days", type=int, default=7, help="how many days back (default 7)")
     p.add_argument("--json", action="store_true")
 
     add_assist_commands(add)

@@ -134,7 +134,8 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
         check_claim(claim)
         with borrow() as conn:
             settings = get_settings()
-            ensure_user(conn, user_id=user_id, name=settings.me, timezone=settings.timezone,
+            ensure_user(conn, user_id=user_id, name=settings.me if user_id == settings.user_id else None,
+                        timezone=settings.timezone,
                         digest_time=settings.digest_time)
             me = display_name(conn, user_id=user_id) or (
                 settings.me if user_id == settings.user_id else None)

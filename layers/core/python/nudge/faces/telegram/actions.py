@@ -22,6 +22,7 @@ from nudge.faces.telegram.render import (
     render_reminders,
     render_search,
     render_suggestions,
+    render_topics,
 )
 from nudge.store import users
 from nudge.store.chats import resolve_chat
@@ -53,9 +54,8 @@ def resolve_name(services: Services, name: str, *, table: str = "chats") -> str:
 def digest(services: Services, *, when: str | None = None, day: date | None = None) -> Reply:
     """The digest of `day`, or of the day `when` names ("yesterday", "2024-05-01", "lunes"),
     default yesterday in the user's time zone."""
-    from nudge.features.digest import build_digest
+    from nudge.features.digest import digest_of_day
     from nudge.rules.timewords import resolve_day
-    from nudge.store.preferences import user_preferences
 
     today = datetime.now(user_zone(services)).date()
     if day is None and when and when.strip():
@@ -64,11 +64,8 @@ def digest(services: Services, *, when: str | None = None, day: date | None = No
             raise InputError(f"Which day is '{when.strip()}'? "
                              "Example: /digest 2024-05-01 or /digest yesterday")
     day = day or today - timedelta(days=1)
-    prefs = user_preferences(services.conn, user_id=services.user_id)
-    result = build_digest(services.conn, user_id=services.user_id, day=day, me=services.me,
-                          llm=services.llm, keywords=prefs.keywords,
-                          chat_types=prefs.chat_types)
-    return Reply(render_digest(result))
+    return render_digest(digest_of_day(services.conn, user_id=services.user_id, day=day, me=services.me,
+                                       llm=services.chat_model(), capable=services.capable))
 
 
 def _grounded_answer(llm: Any, query: str, hits: list[Any]) -> str | None:
@@ -109,15 +106,36 @@ def suggest(services: Services, *, chat: str) -> Reply:
     from nudge.features.suggest import suggest_replies
 
     name = resolve_name(services, chat)
-    result = suggest_replies(services.conn, user_id=services.user_id, chat=name,
-                             llm=services.llm, n=3, me=services.me)
+    result = suggest_replies(services.conn, user_id=services.user_id, chat=name, llm=services.llm,
+                             n=3, me=services.me, embed=services.embed, capable=services.capable)
     return render_suggestions(result)
 
 
-def approve(services: Services, *, suggestion_id: int) -> str:
+def approve(services: Services, *, suggestion_id: int, edited_text: str | None = None) -> str:
+    """Approve a suggestion, as suggested or as the user edited it; the approved text."""
     from nudge.features.suggest import approve_suggestion
 
-    return approve_suggestion(services.conn, user_id=services.user_id, suggestion_id=suggestion_id)
+    return approve_suggestion(services.conn, user_id=services.user_id, suggestion_id=suggestion_id,
+                              edited_text=edited_text)
+
+
+def topics(services: Services, *, chat: str | None) -> Reply:
+    """What a chat (or every chat) talked about on the digested days of the past week."""
+    from nudge.features.topics import recent_topics
+
+    name = re.sub(r"^(?:the|die|der|el|la|los)\s+|\s+(?:group|chat|gruppe|grupo)$", "", (chat or "").strip(),
+                  flags=re.IGNORECASE) or None
+    today = datetime.now(user_zone(services)).date()
+    days = recent_topics(services.conn, user_id=services.user_id, chat=name, until=today, days=7)
+    return Reply(render_topics(days))
+
+
+def plan_calendar(services: Services, *, message_id: int) -> bytes:
+    """The .ics of the plans in one message (a digest's "📅 Add" button)."""
+    from nudge.features.plans import message_calendar
+
+    return message_calendar(services.conn, user_id=services.user_id, message_id=message_id,
+                            tz=user_zone(services), me=services.me)
 
 
 def suggestion_text(services: Services, *, suggestion_id: int) -> str:

@@ -28,10 +28,12 @@ COMMANDS: dict[str, object] = {
     "digest": handlers.send_digest,
     "search": handlers.search_messages,
     "suggest": handlers.suggest_replies,
+    "approve": handlers.approve_edited,
     "remind": handlers.manage_reminders,
     "critical": handlers.mark_critical,
     "keywords": handlers.set_keywords,
     "settings": handlers.change_settings,
+    "topics": handlers.show_topics,
 }
 
 
@@ -60,6 +62,7 @@ def register_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(command, callback))  # type: ignore[arg-type]
     application.add_handler(CallbackQueryHandler(handlers.approve_reply, pattern=r"^approve:\d+$"))
     application.add_handler(CallbackQueryHandler(handlers.copy_reply, pattern=r"^copy:\d+$"))
+    application.add_handler(CallbackQueryHandler(handlers.send_calendar_event, pattern=r"^ics:\d+$"))
     application.add_handler(MessageHandler(filters.Document.ALL, handlers.import_export_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND,
                                            handlers.route_plain_words))

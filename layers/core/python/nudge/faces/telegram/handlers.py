@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Update
 from telegram.constants import FileSizeLimit, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -17,7 +17,7 @@ from nudge.errors import InputError, NudgeError
 from nudge.faces.telegram import actions
 from nudge.faces.telegram.backend import Backend
 from nudge.faces.telegram.intents import Intent, classify, match_rules, when_of
-from nudge.faces.telegram.render import Reply, esc, split_message
+from nudge.faces.telegram.render import Reply, esc, reply_markup, split_message
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -29,8 +29,10 @@ HELP = (
     "/digest [date] · what happened (default yesterday)\n"
     "/search &lt;words&gt; · find messages\n"
     "/suggest &lt;chat&gt; · three replies in your style\n"
+    "/approve &lt;id&gt; [edited text] · keep a suggestion (your edited version if given)\n"
     "/remind · list; /remind Ben tonight · set; /remind snooze 3 tomorrow; /remind clear 3\n"
     "/critical &lt;contact&gt; · flag a contact; /keywords &lt;words&gt; · words that matter\n"
+    "/topics [chat] · what your chats talked about this week\n"
     "/settings · digest time, time zone, chat types, reminder interval\n\n"
     "Or just ask: <i>what happened yesterday?</i> · <i>what did Emre say about the party?</i> · "
     "<i>help me answer Ana</i> · <i>remind me to answer Ben tonight</i> "
@@ -61,13 +63,6 @@ def _argument(update: Update) -> str:
     return (text or "").partition(" ")[2].strip()
 
 
-def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in reply.buttons])
-
-
 async def send(update: Update, context: Context, reply: Reply | str) -> None:
     """Send HTML in parts under 4096 characters; buttons go under the last part."""
     reply = Reply(reply) if isinstance(reply, str) else reply
@@ -79,7 +74,7 @@ async def send(update: Update, context: Context, reply: Reply | str) -> None:
         await context.bot.send_message(
             chat.id, part, parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
-            reply_markup=_markup(reply) if number == len(parts) else None)
+            reply_markup=reply_markup(reply) if number == len(parts) else None)
 
 
 # --- guard and errors ----------------------------------------------------------------------------
@@ -197,6 +192,11 @@ async def change_settings(update: Update, context: Context) -> None:
                                                              line=_argument(update)))
 
 
+async def show_topics(update: Update, context: Context) -> None:
+    await send(update, context, await _call(update, context, actions.topics,
+                                            chat=_argument(update) or None))
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     await send(update, context, "I don't know that command.\n\n" + HELP)
 
@@ -222,6 +222,17 @@ async def approve_reply(update: Update, context: Context) -> None:
     await context.bot.send_message(update.effective_chat.id, text)  # plain text, ready to copy
 
 
+async def approve_edited(update: Update, context: Context) -> None:
+    """/approve 12 · /approve 12 my edited words: the edit is stored as the approved reply (what
+    later suggestions learn from) and sent back on its own, ready to copy."""
+    found = re.fullmatch(r"#?(\d+)(?:\s+(.+))?", _argument(update), flags=re.DOTALL)
+    if not found:
+        raise InputError("Which suggestion? Example: /approve 12 sure, see you at 8")
+    text = await _call(update, context, actions.approve, suggestion_id=int(found[1]),
+                       edited_text=found[2])
+    await context.bot.send_message(update.effective_chat.id, text)  # plain text, ready to copy
+
+
 async def copy_reply(update: Update, context: Context) -> None:
     """📋: the reply as a message of its own, so it can be copied or forwarded as is."""
     query = update.callback_query
@@ -229,6 +240,17 @@ async def copy_reply(update: Update, context: Context) -> None:
     text = await _call(update, context, actions.suggestion_text, suggestion_id=_suggestion_id(update))
     await query.answer()
     await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def send_calendar_event(update: Update, context: Context) -> None:
+    """📅: the plan of a digest line as an .ics file the phone's calendar opens."""
+    query = update.callback_query
+    assert query is not None
+    message_id = int(str(query.data).partition(":")[2])
+    data = await _call(update, context, actions.plan_calendar, message_id=message_id)
+    await query.answer()
+    await context.bot.send_document(update.effective_chat.id, InputFile(data, filename="plan.ics"),
+                                    caption="Open it to add the plan to your calendar.")
 
 
 # --- documents and plain words -----------------------------------------------------------------
@@ -275,6 +297,8 @@ async def dispatch(update: Update, context: Context, intent: Intent, text: str) 
             return await _call(update, context, actions.set_keywords, text=intent.query or "")
         case "settings":
             return await _call(update, context, actions.change_settings, line=intent.query or "")
+        case "topics":
+            return await _call(update, context, actions.topics, chat=intent.name)
     return HELP
 
 

@@ -16,9 +16,9 @@ from nudge.llm import ChatModel
 from nudge.rules.timewords import day_named
 
 IntentKind = Literal["digest", "search", "suggest", "remind", "reminders", "critical", "keywords",
-                     "settings", "help"]
+                     "settings", "topics", "help"]
 INTENT_KINDS: tuple[str, ...] = ("digest", "search", "suggest", "remind", "reminders", "critical",
-                                 "keywords", "settings", "help")
+                                 "keywords", "settings", "topics", "help")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +148,13 @@ RULES: list[Rule] = [
     (_r(rf"^(?:stichw(?:ö|o)rte?r?|schlüsselwörter|schlagwörter):?\s+{_QUERY}$"), _queried("keywords")),
     (_r(rf"^achte auf (?:die )?(?:wörter )?{_QUERY}$"), _queried("keywords")),
     (_r(rf"^palabras? clave:?\s+{_QUERY}$"), _queried("keywords")),
+    # topics of the last days ("what did the Lisbon group talk about this week")
+    (_r(rf"what (?:did|has) (?:the )?{_NAME}(?: group| chat)? (?:talk|chat|talked|been talking) about"
+        r"(?: (?:this|last|the past) week| lately| recently)?$"), _named("topics")),
+    (_r(rf"worüber (?:hat|haben) (?:die |der )?{_NAME}(?: gruppe| chat)?"
+        r"(?: diese woche| letzte woche| zuletzt)? (?:gesprochen|geredet)$"), _named("topics")),
+    (_r(rf"de qué (?:habló|hablaron|han hablado|ha hablado) (?:el |la |los )?(?:grupo |chat )?{_NAME}"
+        r"(?: esta semana| la semana pasada| últimamente)?$"), _named("topics")),
     # search
     (_r(rf"what did {_NAME} (?:say|write|tell me|mention|send)(?: about| regarding| on)? ?{_QUERY}?$"),
      _search),

@@ -43,22 +43,61 @@ def _snippet(text: str, limit: int = _SNIPPET) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def render_digest(digest: Any) -> str:
-    """A nudge.features.digest.Digest as HTML: one block per chat, open questions and important messages."""
+_TONE_MARK = {"negative": "😟", "tense": "⚡"}
+
+
+def render_digest(digest: Any) -> Reply:
+    """A features.digest.Digest as HTML: per chat the gist first, key points, plans (each with an
+    "add to calendar" button), topics, then open questions and important messages."""
+    from nudge.features.digest import format_when
+
     lines = [f"<b>Digest for {digest.day:%A %d %B %Y}</b>"]
+    buttons: Buttons = []
     if digest.llm != "ok":
-        lines.append("<i>The LLM was unavailable: facts only.</i>")
+        lines.append("<i>The LLM was unavailable: extractive summaries.</i>")
     if not digest.chats:
         lines.append("No messages that day.")
     for chat in digest.chats:
-        lines += ["", f"<b>{esc(chat.chat)}</b>", esc(chat.summary or chat.facts_sentence())]
+        flag = f" {_TONE_MARK.get(chat.tone, '')} <i>the tone turned {esc(chat.tone)}</i>" \
+            if chat.turned_negative else ""
+        lines += ["", f"<b>{esc(chat.chat)}</b> · {esc(chat.facts_sentence())}{flag}", esc(chat.gist)]
+        for item in chat.key_points:
+            lines.append(f"• {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: {esc(_snippet(item.text))}")
+        for plan in chat.plans:
+            place = f" @ {esc(plan.place)}" if plan.place else ""
+            lines.append(f"📅 {esc(format_when(plan))} {esc(_snippet(plan.title, 60))}{place}")
+            if plan.message_id is not None and len(buttons) < 8:
+                buttons.append([(f"📅 Add: {_snippet(plan.title, 30)}", f"ics:{plan.message_id}")])
+        if chat.topics:
+            lines.append(f"🏷 {esc('; '.join(chat.topics))}")
         for item in chat.needs_reply:
             lines.append(f"❓ {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: {esc(_snippet(item.text))}")
         for item in chat.important:
             reason = f" [{esc(item.reason)}]" if item.reason else ""
             lines.append(f"❗ {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: "
                          f"{esc(_snippet(item.text))}{reason}")
+    return Reply("\n".join(lines), buttons)
+
+
+def render_topics(days: Sequence[Any]) -> str:
+    """features.topics.ChatDayTopics, one line per chat-day."""
+    if not days:
+        return "No digested days this week yet: topics are kept when a digest is made (/digest)."
+    lines = ["<b>Topics this week</b>"]
+    for day in days:
+        tone = f" · {esc(day.tone)}" if day.tone else ""
+        lines.append(f"{day.day:%a %d %b} <b>{esc(day.chat)}</b>: {esc('; '.join(day.labels) or '–')}{tone}")
     return "\n".join(lines)
+
+
+def reply_markup(reply: Reply) -> Any:
+    """The inline keyboard of a Reply's buttons, or None."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in reply.buttons])
 
 
 def render_search(query: str, hits: Sequence[Any], answer: str | None) -> str:
@@ -76,8 +115,12 @@ def render_search(query: str, hits: Sequence[Any], answer: str | None) -> str:
     return "\n".join(lines)
 
 
+SOURCE_LABELS = {"yours": "your words", "llm": "model", "template": "template"}
+
+
 def render_suggestions(suggestions: Any) -> Reply:
-    """The messages being answered, the numbered replies, and approve/copy buttons per reply."""
+    """The messages being answered, the numbered replies with where each came from (your words,
+    model, template), approve/copy buttons per reply, and how to approve an edited version."""
     if not suggestions.replies:
         return Reply(esc(suggestions.message or f"Nothing to answer in {suggestions.chat}."))
     lines = [f"<b>Replies for {esc(suggestions.chat)}</b>"]
@@ -87,11 +130,18 @@ def render_suggestions(suggestions: Any) -> Reply:
         lines.append(f"<i>{esc(suggestions.message)}</i>")
     lines.append("")
     buttons: Buttons = []
-    for number, (text, ident) in enumerate(zip(suggestions.replies, suggestions.ids, strict=False), 1):
-        lines.append(f"{number}. {esc(text)}")
+    sources = list(getattr(suggestions, "sources", [])) or [""] * len(suggestions.replies)
+    for number, (text, ident, source) in enumerate(
+            zip(suggestions.replies, suggestions.ids, sources, strict=False), 1):
+        label = f" · <i>{SOURCE_LABELS[source]}</i>" if source in SOURCE_LABELS else ""
+        lines.append(f"{number}. {esc(text)}{label}")
         buttons.append([(f"✅ {number}", f"approve:{ident}"), (f"📋 {number}", f"copy:{ident}")])
     lines.append("")
     lines.append("✅ approves a reply (it teaches later suggestions); 📋 sends it on its own to copy.")
+    if suggestions.ids:
+        numbers = ", ".join(f"{n} = {i}" for n, i in enumerate(suggestions.ids, 1))
+        lines.append(f"✏️ Changed it? <code>/approve {suggestions.ids[0]} your words</code> "
+                     f"stores your version ({numbers}).")
     return Reply("\n".join(lines), buttons)
 
 
