@@ -27,19 +27,12 @@ from nudge.features.search import search
 from nudge.whatsapp import parse_bytes
 from tests.fake_telegram import OWNER, WebhookStack, callback_update, closed_port_url, document_update
 from tests.fake_telegram import open_webhook_stack as webhook_stack_over
+from tests.integration.test_two_users import ANA, ANA_B, B_ONLY, OTHER, SOURCE
 from tests.unit.test_lock_handler import TOKEN, LambdaContext, answer, http_api_event, load_handler
 from tests.unit.test_lock_handler import set_aws_env as set_lambda_env
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")  # the ingest Lambda
 
-OTHER = 4343  # B's Telegram account
-SOURCE = "WhatsApp Chat with Ana.txt"  # the same chat name for both
-ANA = b"""13/05/2024, 09:15 - Sam: Hi Ana!
-13/05/2024, 09:20 - Ana: Are you coming to the dinner on Friday?
-13/05/2024, 09:21 - Ana: Bring <wine> & cheese
-"""
-B_ONLY = "Did you get the zebra tickets?"
-ANA_B = ANA + f"13/05/2024, 09:30 - Ana: {B_ONLY}\n".encode()
 DAY = "2024-05-13"
 
 

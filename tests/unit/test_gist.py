@@ -144,3 +144,11 @@ def test_a_spanish_message_keeps_its_own_words_under_its_senders_name():
            DayMessage(2, "Sam", datetime(2024, 11, 26, 17, 25), "Claro, vamos a las seis", from_me=True)]
     gist = extractive_gist(day)
     assert "Ana: Oye, luego me acompañas" in gist and "Ana acompañas" not in gist
+
+
+def test_a_quoted_sender_is_named_once_per_run_of_their_sentences():
+    day = [DayMessage(i, "Ana", datetime(2024, 11, 26, 10 + i), text) for i, text in enumerate([
+        "Qué bonita es Lisboa, el barrio de Alfama es precioso",
+        "Oye, luego me acompañas a comprar los ingredientes de la tarta?",
+        "Sam, me pasas el número del dentista que me dijiste?"])]
+    assert extractive_gist(day).count("Ana:") == 1

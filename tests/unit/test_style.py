@@ -151,3 +151,10 @@ def test_a_draft_cut_to_the_users_length_is_dropped_when_only_the_echo_is_left()
     draft = "¿Sabes algo de Marta? Ella me dijo que vendría el sábado a la fiesta"
     replies, from_candidates = polish([draft], terse, n=1, question=True, avoid=["¿Sabes algo de Marta?"])
     assert from_candidates == 0 and "marta" not in replies[0].casefold()
+
+
+def test_a_draft_that_reads_as_another_language_once_cut_is_dropped() -> None:
+    short = StyleProfile(language="en", median_chars=30)
+    replies, from_candidates = polish(["Marion says on Fridays they're open as early as 4 pm and on"],
+                                      short, n=1, question=False)
+    assert from_candidates == 0 and replies == ["Okay, thanks"]

@@ -91,18 +91,19 @@ def style_for_chat(conn: psycopg.Connection[Any], *, user_id: int,
 
 def _candidates(yours: list[Retrieved], drafts: list[str], *, n: int, capable: bool,
                 templates: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The order replies are offered in. Tiny model: the user's own replies, with the last slot
-    kept for the template that fits what the message asks (a safe answer beside past replies to
-    other situations). Capable model: its drafts, with the user's best past reply second when it
-    answered a very similar message."""
+    """The order replies are offered in: the model's drafts (capable model only) with the user's
+    best past reply second when it answered a very similar message, else the user's own replies;
+    the last slot is kept for the template that fits what the message asks (a safe answer beside
+    drafts and past replies to other situations)."""
     mine = [(r.text, "yours") for r in yours]
-    if not capable or not drafts:
-        keep = n - 1 if n > 1 else n
-        return mine[:keep] + [(t, "template") for t in templates[:1]] + mine[keep:]
-    # A draft that only repeats an example is the user's words, not the model's.
-    fresh = [(d, "llm") for d in drafts if not any(near_copy(d, r.example.reply) for r in yours)]
-    sure = mine[:1] if yours and yours[0].similarity >= _SURE else []
-    return fresh[:1] + sure + fresh[1:] + [m for m in mine if m not in sure]
+    ordered = mine
+    if capable and drafts:
+        # A draft that only repeats an example is the user's words, not the model's.
+        fresh = [(d, "llm") for d in drafts if not any(near_copy(d, r.example.reply) for r in yours)]
+        sure = mine[:1] if yours and yours[0].similarity >= _SURE else []
+        ordered = fresh[:1] + sure + fresh[1:] + [m for m in mine if m not in sure]
+    keep = n - 1 if n > 1 else n
+    return ordered[:keep] + [(t, "template") for t in templates[:1]] + ordered[keep:]
 
 
 def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,

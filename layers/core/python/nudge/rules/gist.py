@@ -190,7 +190,18 @@ def extractive_gist(messages: Sequence[DayMessage], *, participants: Sequence[st
             break
     picked.sort()
     lines = [s for _, sentences in picked for s in sentences][:3]
-    return " ".join(lines) if lines else activity_line(messages)
+    return " ".join(_without_repeated_names(lines)) if lines else activity_line(messages)
+
+
+def _without_repeated_names(lines: list[str]) -> list[str]:
+    """"Ana: a. Ana: b." reads "Ana: a. b.": a quoted sender is named once per run."""
+    out, previous = [], None
+    for line in lines:
+        name, colon, rest = line.partition(": ")
+        quoted = name if colon and name and " " not in name.strip() else None
+        out.append(rest if quoted is not None and quoted == previous else line)
+        previous = quoted
+    return out
 
 
 _MEDIA = (("photo", re.compile(r"photo|image|\.jpe?g|\.png|\.heic|img-", re.I)),

@@ -305,6 +305,8 @@ def pick_replies(candidates: Iterable[tuple[str, str]], profile: StyleProfile, *
         key = _short_key(fitted)
         if not key or key in keys or any(_similar(key, a) for a in avoid_keys):
             continue  # (also when cutting a draft to length left only the echo)
+        if source != "template" and detect_language([fitted], default=profile.language) != profile.language:
+            continue  # cut to length, a draft can read as another language ("as early as 4")
         keys.add(key)
         picked.append((fitted, source))
     counter = 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 # below are added at the end).
 STOPWORDS = frozenset("""
 about after again also always and another anyone are aren back been before being but can cant
+min mins sec secs hrs
 come coming could did didn does doesn doing done dont down each even ever every from going gonna
 good got great have haven having here hers how into just know like look make many maybe more most
 much must need never next nice not now okay only other ours over really said same see should some
