@@ -22,6 +22,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -115,6 +116,7 @@ async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
     report = RunReport()
     with open_services(settings) as services:
         conn = services.conn
+        chat_model = cache(services.chat_model)  # one health check a run, and only if one is due
         for user in recipients(conn, settings):
             prefs = user_preferences(conn, user_id=user.user_id)
             local = now.astimezone(user.tz)
@@ -127,7 +129,7 @@ async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
                 report.skipped[user.telegram_id] = "already sent"
                 continue
             digest = digest_of_day(conn, user_id=user.user_id, day=day, me=user.name,
-                                   llm=services.chat_model(), capable=services.capable)
+                                   llm=chat_model(), capable=services.capable)
             try:
                 if digest.chats:
                     await _send(bot, user.telegram_id, render_digest(digest))
