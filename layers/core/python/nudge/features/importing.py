@@ -1,4 +1,8 @@
-"""Store WhatsApp exports and collector batches idempotently, then embed what is new.
+"""Store WhatsApp exports and collector batches idempotently; enrichment runs behind them.
+
+Imports only store (and answer at once); new messages join the enrichment backlog
+(nudge.features.enrichment), which a job, `nudge import`'s wait or the schedules drain. Passing
+`embed` still enriches right after storing, in the same call (tests, the demo, benchmarks).
 
 Counting (the `nudge import` / `POST /ingest` answer):
 - inserted: messages stored by this call;
@@ -23,8 +27,8 @@ from typing import Any
 import psycopg
 
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
-from nudge.errors import InputError, LLMUnavailable, NudgeError
-from nudge.rules.tone import message_sentiment
+from nudge.errors import InputError, LLMUnavailable
+from nudge.features.enrichment import Embed, enrich_pending
 from nudge.store import chats
 from nudge.store import messages as store
 from nudge.store.contacts import upsert_contacts
@@ -32,8 +36,6 @@ from nudge.store.users import ensure_user
 
 log = logging.getLogger(__name__)
 
-Embed = Callable[[list[str]], list[list[float]]]
-EMBED_BATCH = 64
 
 # Lower-case fragments of system notices that carry nothing worth keeping (several languages).
 _NOISE = (
@@ -212,7 +214,7 @@ def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
 
 def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
            explicit_type: bool, batch: _Batch, contacts: set[str], embed: Embed | None) -> ImportResult:
-    """One transaction for the rows; embeddings afterwards, so a slow model holds no locks."""
+    """One transaction for the rows; enrichment afterwards (given `embed`), or later."""
     ensure_user(conn, user_id=user_id)
     try:
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
@@ -221,8 +223,7 @@ def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
                       explicit_type=explicit_type, batch=batch, contacts=contacts, merge=True)
     if embed is not None and keys:
-        _embed_rows(conn, embed, store.embeddable_rows(conn, user_id=user_id, keys=keys),
-                    user_id=user_id, batch_size=EMBED_BATCH)
+        embed_pending(conn, embed, user_id=user_id)
     return ImportResult(chat=name, inserted=len(keys), duplicates=batch.count - len(keys),
                         skipped=batch.skipped)
 
@@ -241,45 +242,19 @@ def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
     return keys
 
 
-def _embed_rows(conn: psycopg.Connection[Any], embed: Embed, rows: list[tuple[int, str]], *,
-                user_id: int, batch_size: int) -> int:
-    """Enrich rows batch by batch: sentiment (in code) and embedding (the LLM). If the LLM is
-    away, the batch keeps its sentiment and the embeddings wait (rows stay NULL); returns how
-    many were embedded."""
-    done = 0
-    for start in range(0, len(rows), batch_size):
-        batch = rows[start:start + batch_size]
-        ids = [i for i, _ in batch]
-        sentiments = [message_sentiment(text) for _, text in batch]
-        try:
-            vectors = embed([text for _, text in batch])
-        except LLMUnavailable as exc:
-            log.warning("embeddings postponed, LLM unavailable: %s", exc)
-            store.store_enrichment(conn, user_id=user_id, ids=ids, vectors=None, sentiments=sentiments)
-            break
-        if len(vectors) != len(batch):
-            raise NudgeError(f"embedder returned {len(vectors)} vectors for {len(batch)} texts")
-        store.store_enrichment(conn, user_id=user_id, ids=ids, vectors=vectors, sentiments=sentiments)
-        done += len(batch)
-    return done
-
 
 def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int, batch_size: int = 64,
                   max_rows: int | None = None) -> int:
-    """Fill the missing embeddings (after the LLM was down, or for messages the collector pushed);
-    return how many were stored. `max_rows` bounds one call (a scheduled Lambda has a time limit).
+    """The enrichment backlog (nudge.features.enrichment.enrich_pending) under its old name: stops
+    early, without raising, when the embedder raises LLMUnavailable; returns how many were done."""
+    done = [0]
 
-    Stops early, without raising, when the embedder raises LLMUnavailable.
-    """
-    done = 0
-    after = 0
-    while max_rows is None or done < max_rows:
-        batch = store.pending_embeddings(conn, user_id=user_id, after_id=after, limit=batch_size)
-        if not batch:
-            return done
-        stored = _embed_rows(conn, embed, batch, user_id=user_id, batch_size=batch_size)
-        done += stored
-        if stored < len(batch):
-            return done
-        after = batch[-1][0]
-    return done
+    def count(finished: int, _total: int) -> None:
+        done[0] = finished
+
+    try:
+        return enrich_pending(conn, embed, user_id=user_id, limit=max_rows, on_progress=count,
+                              batch_size=batch_size)
+    except LLMUnavailable as exc:
+        log.warning("enrichment postponed, LLM unavailable: %s", exc)
+        return done[0]

@@ -1,4 +1,4 @@
-"""Bulk writes of messages, and the embedding column.
+"""Bulk writes of messages, and their enrichment (the backlog and what the steps write).
 
 The hot path COPYs (binary) only the rows whose source key is not stored yet straight into
 messages; for a chat created by this transaction there is nothing to look up. That is safe because
@@ -132,42 +132,60 @@ def _known_keys(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
     return {bytes(key) for (key,) in cur}
 
 
-def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
-                    keys: Sequence[bytes]) -> list[tuple[int, str]]:
-    """(id, text) of the given messages that deserve an embedding, by id."""
+# The enrichment backlog (see 0400_enrichment_state.sql; the partial index has this predicate).
+PENDING_SQL = f"enriched_at IS NULL AND {EMBEDDABLE_SQL}"
+
+# Columns an enrichment step may write (nudge.features.enrichment); a new step adds its column
+# here and in a migration.
+ENRICHMENT_COLUMNS = frozenset({"embedding", "sentiment"})
+
+
+def pending_enrichment(conn: psycopg.Connection[Any], *, user_id: int, after_id: int,
+                       limit: int) -> list[tuple[int, str, str, str | None]]:
+    """Next (id, kind, text, attachment) rows of the backlog, by id."""
     return [
-        (int(i), t)
-        for i, t in conn.execute(
-            f"SELECT id, text FROM messages WHERE user_profile_id = %s"
-            f" AND source_key = ANY(%s) AND {EMBEDDABLE_SQL} ORDER BY id",
-            (user_id, list(keys)),
-        )
-    ]
-
-
-def store_enrichment(conn: psycopg.Connection[Any], *, user_id: int, ids: Sequence[int],
-                     vectors: Sequence[Sequence[float]] | None, sentiments: Sequence[float]) -> None:
-    """Write each message's sentiment, and its embedding unless `vectors` is None (LLM away)."""
-    with conn.transaction(), conn.cursor() as cur:
-        if vectors is None:
-            cur.executemany("UPDATE messages SET sentiment = %s WHERE id = %s AND user_profile_id = %s",
-                            [(s, i, user_id) for i, s in zip(ids, sentiments, strict=True)])
-            return
-        cur.executemany(
-            "UPDATE messages SET embedding = %s, sentiment = %s WHERE id = %s AND user_profile_id = %s",
-            [(Vector(list(v)), s, i, user_id)
-             for i, v, s in zip(ids, vectors, sentiments, strict=True)],
-        )
-
-
-def pending_embeddings(conn: psycopg.Connection[Any], *, user_id: int, after_id: int,
-                       limit: int) -> list[tuple[int, str]]:
-    """Next (id, text) rows, by id, that deserve an embedding and have none yet."""
-    return [
-        (int(i), t)
-        for i, t in conn.execute(
-            f"SELECT id, text FROM messages WHERE user_profile_id = %s AND id > %s"
-            f" AND embedding IS NULL AND {EMBEDDABLE_SQL} ORDER BY id LIMIT %s",
+        (int(i), k, t, a)
+        for i, k, t, a in conn.execute(
+            f"SELECT id, kind, text, attachment FROM messages WHERE user_profile_id = %s"
+            f" AND id > %s AND {PENDING_SQL} ORDER BY id LIMIT %s",
             (user_id, after_id, limit),
         )
     ]
+
+
+def save_enrichment(conn: psycopg.Connection[Any], *, user_id: int,
+                    rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
+    """Write each message's enrichment (column -> value; an embedding of None stays NULL) and mark
+    it enriched, in one transaction; returns how many rows were still pending (a row another
+    worker finished meanwhile is not written twice)."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for message_id, values in rows:
+        unknown = set(values) - ENRICHMENT_COLUMNS
+        if unknown:
+            raise ValueError(f"not an enrichment column: {sorted(unknown)}")
+        columns = tuple(sorted(values))
+        params = [Vector(list(v)) if c == "embedding" and v is not None else v
+                  for c, v in ((c, values[c]) for c in columns)]
+        groups.setdefault(columns, []).append((*params, message_id, user_id))
+    written = 0
+    with conn.transaction(), conn.cursor() as cur:
+        for columns, params in groups.items():
+            sets = "".join(f"{c} = %s, " for c in columns)
+            cur.executemany(
+                f"UPDATE messages SET {sets}enriched_at = now()"
+                " WHERE id = %s AND user_profile_id = %s AND enriched_at IS NULL",
+                params, returning=False,
+            )
+            written += max(cur.rowcount, 0)
+    return written
+
+
+def enrichment_backlog(conn: psycopg.Connection[Any], *,
+                       user_id: int) -> tuple[int, datetime | None]:
+    """(pending messages, when the oldest of them was stored) for one user."""
+    row = conn.execute(
+        f"SELECT count(*), min(imported_at) FROM messages WHERE user_profile_id = %s"
+        f" AND {PENDING_SQL}", (user_id,),
+    ).fetchone()
+    return (int(row[0]), row[1]) if row else (0, None)
+
