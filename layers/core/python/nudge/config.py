@@ -37,6 +37,9 @@ class Settings:
     user_id: int = 1  # the profile the CLI and the ingest token act for (NUDGE_USER)
     telegram_owner_id: int | None = None  # the first TELEGRAM_ALLOWED_USER_IDS: owns that profile
     llm_chat_tier: str | None = None  # "tiny" | "capable"; None: told by the chat model's size
+    jobs_queue_url: str | None = None  # SQS queue of background jobs (enrichment, ...)
+    import_queue_url: str | None = None  # SQS queue of upload imports (long jobs)
+    upload_bucket: str | None = None  # S3 bucket holding uploads until they are imported
 
     @property
     def tz(self) -> ZoneInfo:
@@ -91,6 +94,9 @@ def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = 
         user_id=_positive(get("NUDGE_USER") or "1", "NUDGE_USER"),
         telegram_owner_id=_first_id(env.get("TELEGRAM_ALLOWED_USER_IDS", "")),
         llm_chat_tier=_tier(get("LLM_CHAT_TIER")),
+        jobs_queue_url=get("JOBS_QUEUE_URL"),
+        import_queue_url=get("IMPORT_QUEUE_URL"),
+        upload_bucket=get("UPLOAD_BUCKET_NAME"),
     )
 
 

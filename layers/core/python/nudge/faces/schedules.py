@@ -199,19 +199,29 @@ def run_reminders(settings: Settings, now: datetime) -> RunReport:
 
 
 def run_embedding_backlog(settings: Settings, *, max_rows: int = 2000) -> int:
-    """Embed messages stored without a vector (collector pushes, LLM outages), a bounded batch per
-    run so search by meaning catches up within a few schedule ticks; user by user."""
+    """Catch up on the enrichment backlog (jobs dropped while the LLM was away, imports left with
+    --no-wait), a bounded batch per run, user by user (nudge.features.enrichment)."""
     from nudge.bootstrap import open_services
-    from nudge.features.importing import embed_pending
-    from nudge.store.users import all_user_ids
+    from nudge.errors import LLMUnavailable
+    from nudge.features.enrichment import enrich_all
 
-    done = 0
-    with open_services(settings) as services:
-        for user_id in all_user_ids(services.conn):
-            done += embed_pending(services.conn, services.embed, user_id=user_id,
-                                  max_rows=max_rows - done)
-            if done >= max_rows:
-                break
+    with open_services(settings, with_llm=bool(settings.llm_base_url)) as services:
+        try:
+            return enrich_all(services.conn, services.embed, max_rows=max_rows)
+        except LLMUnavailable as exc:
+            log.warning("enrichment backlog postponed, LLM unavailable: %s", exc)
+            return 0
+
+
+def run_all(settings: Settings, now: datetime) -> dict[str, Any]:
+    """One tick of every schedule, as `nudge serve` runs them (EventBridge runs each Lambda):
+    digests and reminders (when a bot token is set), then the enrichment backlog."""
+    done: dict[str, Any] = {}
+    if settings.telegram_bot_token:
+        done["digest"] = run_daily_digest(settings, now).to_json()
+        done["reminders"] = run_reminders(settings, now).to_json()
+    done["enriched"] = run_embedding_backlog(settings)
+    log.info("schedules ran", extra=done)
     return done
 
 

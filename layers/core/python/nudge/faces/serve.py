@@ -2,8 +2,11 @@
 
 One uvicorn server routes /ingest, /lock and /telegram/webhook to the very apps the Lambdas run
 (paths unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table
-created on start); the database is the embedded Postgres (or DATABASE_URL). Everything started
-here is stopped on exit, and the environment is put back as it was.
+created on start), SQS (the job and import queues, each with a dead-letter queue) and S3 (the
+upload bucket); the database is the embedded Postgres (or DATABASE_URL). Worker threads poll the
+queues and run the jobs with the code the enrich and import Lambdas run (nudge.faces.worker), and
+a ticker runs the digest, reminder and enrichment-backlog schedules every 15 minutes, as
+EventBridge does. Everything started here is stopped on exit, and the environment is put back.
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ def patched_env(values: dict[str, str | None]) -> Iterator[None]:
 
 
 def moto_wsgi_app() -> Callable[..., Any]:
-    """moto's server app with one request at a time.
+    """moto's server app with one DynamoDB request at a time.
 
     DynamoDB applies each conditional write atomically; threaded moto does not (two concurrent
     `attribute_not_exists` writes can both succeed), so requests are serialised here. Connections
@@ -84,6 +87,8 @@ def moto_wsgi_app() -> Callable[..., Any]:
     one_at_a_time = threading.Lock()
 
     def serialised(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return list(app(environ, start_response))  # SQS long polls must not hold the lock
         with one_at_a_time:
             return list(app(environ, start_response))
 
@@ -101,7 +106,8 @@ def _moto_server(host: str, port: int) -> Any:
 
 @contextmanager
 def moto_dynamodb(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """A moto server on a thread of this process; yields its endpoint URL."""
+    """A moto server on a thread of this process (every service: DynamoDB, SQS, S3); yields its
+    endpoint URL."""
     server = _moto_server(host, port)
     thread = threading.Thread(target=server.serve_forever, name="nudge-moto", daemon=True)
     thread.start()
@@ -164,13 +170,49 @@ def _start_llm(settings: Settings, stack: ExitStack) -> str | None:
         return None
 
 
+JOBS_QUEUE = "nudge-jobs"
+IMPORT_QUEUE = "nudge-imports"
+UPLOAD_BUCKET = "nudge-uploads"
+SCHEDULE_EVERY_SECONDS = 15 * 60
+
+
+def _queues(endpoint_url: str) -> dict[str, str]:
+    """The queues (with dead-letter queues) and the upload bucket, as the CDK stack makes them;
+    returns the environment that points the code at them."""
+    from nudge.aws.queue import aws_client, create_bucket, create_queue
+
+    sqs = aws_client("sqs", endpoint_url)
+    jobs, _ = create_queue(sqs, JOBS_QUEUE, visibility_timeout=900)
+    imports, _ = create_queue(sqs, IMPORT_QUEUE, visibility_timeout=900)
+    create_bucket(aws_client("s3", endpoint_url), UPLOAD_BUCKET)
+    return {"JOBS_QUEUE_URL": jobs, "IMPORT_QUEUE_URL": imports,
+            "UPLOAD_BUCKET_NAME": UPLOAD_BUCKET}
+
+
+def _start_workers(settings: Settings, stack: ExitStack, *,
+                   schedule_every: float | None) -> None:
+    """One worker thread per queue, and the schedules' ticker; stopped first on exit."""
+    from nudge.faces.schedules import run_all
+    from nudge.faces.worker import QueueWorker, Ticker
+
+    for name, url in (("jobs", settings.jobs_queue_url), ("imports", settings.import_queue_url)):
+        if url:
+            stack.callback(QueueWorker(settings, url, name=name).start().stop)
+    if schedule_every:
+        stack.callback(Ticker(lambda now: run_all(settings, now), schedule_every,
+                              name="schedules").start().stop)
+
+
 @contextmanager
 def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
-                llm: bool = False) -> Iterator[LocalStack]:
-    """Start moto (DynamoDB), the database connection and the HTTP apps; yield where they are.
+                llm: bool = False, workers: bool = True,
+                schedule_every: float | None = None) -> Iterator[LocalStack]:
+    """Start moto (DynamoDB, SQS, S3), the database connection, the HTTP apps and the queue
+    workers; yield where they are.
 
     The ingest token is settings.ingest_api_token, or a fresh random one when none is set.
-    `llm=True` also starts the local llm_service (unless LLM_BASE_URL is set) for the webhook.
+    `llm=True` also starts the local llm_service (unless LLM_BASE_URL is set) for the webhook
+    and the enrichment. `schedule_every` (seconds) runs the schedules that often (None: never).
     """
     from nudge.aws.lock import DynamoLockStore, create_lock_table, dynamodb_client
     from nudge.faces.http.connection import SharedConnection
@@ -193,8 +235,13 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
         llm_url = _start_llm(settings, stack) if llm else settings.llm_base_url
         if llm_url:
             stack.enter_context(patched_env({"LLM_BASE_URL": llm_url}))
+        queues = _queues(dynamodb_url)
+        stack.enter_context(patched_env(dict(queues)))
         local = dataclasses.replace(settings, aws_endpoint_url=dynamodb_url,
-                                    ingest_api_token=token, llm_base_url=llm_url)
+                                    ingest_api_token=token, llm_base_url=llm_url,
+                                    jobs_queue_url=queues["JOBS_QUEUE_URL"],
+                                    import_queue_url=queues["IMPORT_QUEUE_URL"],
+                                    upload_bucket=queues["UPLOAD_BUCKET_NAME"])
         client = dynamodb_client(dynamodb_url)
         create_lock_table(client, local.lock_table_name)
         locks = DynamoLockStore(client, local.lock_table_name)
@@ -212,6 +259,8 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
         telegram = telegram_app(local)
         if telegram is not None:
             routes["/telegram"] = telegram
+        if workers:
+            _start_workers(local, stack, schedule_every=schedule_every)
         bound = stack.enter_context(uvicorn_server(PathRouter(routes, lock_app), host, port))
         yield LocalStack(base_url=f"http://{host}:{bound}", token=token)
 
@@ -229,9 +278,11 @@ def _wait_for_stop_signal() -> None:
     threading.Event().wait()
 
 
-def run_local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 8787) -> None:
+def run_local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 8787,
+                    schedule_every: float = SCHEDULE_EVERY_SECONDS) -> None:
     """Serve until Ctrl-C, then stop everything that was started (the `nudge serve` command)."""
-    with local_stack(settings, host=host, port=port, llm=True) as stack:
+    with local_stack(settings, host=host, port=port, llm=True,
+                     schedule_every=schedule_every) as stack:
         print(f"Nudge local stack on {stack.base_url}  (Ctrl-C stops it)", flush=True)
         if not settings.ingest_api_token:
             print(f"INGEST_API_TOKEN={stack.token}  (generated; set it to choose your own)",

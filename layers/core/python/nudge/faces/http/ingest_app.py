@@ -157,10 +157,24 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
             raise ApiError(415, "Content-Type must be application/json, text/plain or "
                                 f"application/zip, not {media_type or 'missing'!r}")
         _count(result)
+        if result.inserted:
+            await run_in_threadpool(_enqueue_enrichment, get_settings(), user_id)
         logger.info("ingested", extra=result.to_json())
         return result.to_json()
 
     return app
+
+
+def _enqueue_enrichment(settings: Any, user_id: int) -> None:
+    """Ask for the new messages' enrichment (nudge.features.enrichment). The messages are stored
+    and the backlog lives in the database, so a queue that cannot be reached costs only time:
+    the schedules' catch-up finds them."""
+    from nudge.features import jobs
+
+    try:
+        jobs.submit("enrich", {"user_id": user_id}, settings=settings)
+    except Exception:
+        logger.exception("enrichment job not queued; the scheduled catch-up will find the messages")
 
 
 def _default_lock_reader(settings_provider: Callable[[], Any]) -> Callable[[str], Any]:
