@@ -56,7 +56,9 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Import WhatsApp exports: parse, store (idempotent) and embed for search.
+    """Import WhatsApp exports: parse and store (idempotent), then enrich them for search
+    (embeddings, sentiment) while showing progress on stderr. --no-wait returns once they are
+    stored; the enrichment then runs behind (`nudge serve`, `nudge enrich`, the schedules).
 
     Prints one JSON object per file: {"chat", "inserted", "duplicates", "skipped"}.
     Re-importing the same or an overlapping export inserts only what is new.
@@ -64,16 +66,69 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     Example: nudge import "WhatsApp Chat with Ana.txt" --me Sam
     """
     from nudge.bootstrap import open_services
+    from nudge.faces.cli.progress import enrich_with_progress
     from nudge.features.importing import import_export
     from nudge.whatsapp import parse_path
 
     parsed_files = [parse_path(f) for f in args.files]  # all parse before anything is stored
-    with open_services(settings, me=args.me) as services:
+    with open_services(settings, me=args.me, with_llm=not args.no_wait) as services:
         for parsed in parsed_files:
             result = import_export(services.conn, parsed, user_id=services.user_id,
-                                   chat_name=args.chat, me=services.me, embed=services.embed)
+                                   chat_name=args.chat, me=services.me)
             _json_line(result.to_json())
+        sys.stdout.flush()
+        if not args.no_wait:
+            enrich_with_progress(services)
     return 0
+
+
+def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
+    """Enrich the messages still waiting (embeddings for search by meaning, sentiment) now,
+    showing progress on stderr: what `nudge import --no-wait` or an LLM outage left behind.
+
+    Example: nudge enrich --limit 10000
+    """
+    from nudge.bootstrap import open_services
+    from nudge.faces.cli.progress import enrich_with_progress
+
+    with open_services(settings) as services:
+        left = enrich_with_progress(services, limit=args.limit)
+    print(json.dumps({"user": services.user_id, "pending": left}))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The enrichment backlog per user: how many messages wait, and since when.
+
+    Example: nudge status --json
+    """
+    from nudge.bootstrap import open_services
+    from nudge.features.enrichment import backlog
+    from nudge.store.users import all_user_ids
+
+    rows = []
+    with open_services(settings, with_llm=False) as services:
+        now = datetime.now().astimezone()
+        for user_id in all_user_ids(services.conn):
+            pending, oldest = backlog(services.conn, user_id=user_id)
+            age = round((now - oldest).total_seconds()) if oldest is not None else None
+            rows.append({"user": user_id, "pending": pending, "oldest_pending_seconds": age})
+    if args.json:
+        print(json.dumps({"users": rows}))
+        return 0
+    for row in rows:
+        waiting = f"{row['pending']:,} messages waiting for enrichment"
+        if row["oldest_pending_seconds"] is not None:
+            waiting += f", the oldest stored {_age(row['oldest_pending_seconds'])} ago"
+        print(f"user {row['user']}: {waiting if row['pending'] else 'all messages enriched'}")
+    return 0
+
+
+def _age(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
 
 
 def default_digest_day(settings: Settings) -> date:
@@ -233,14 +288,19 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the local stack on loopback: the ingest, lock and Telegram webhook apps at the same paths
-    as API Gateway, moto for DynamoDB, the embedded Postgres and llm_service. Prints the base URL;
-    Ctrl-C stops everything it started.
+    as API Gateway, moto for DynamoDB, SQS and S3, worker threads for the queued jobs
+    (enrichment, upload imports), the schedules every 15 minutes (digest, reminders, enrichment
+    catch-up), the embedded Postgres and llm_service. Prints the base URL; Ctrl-C stops
+    everything it started.
 
     Example: INGEST_API_TOKEN=secret nudge serve --port 8787
     """
     from nudge.faces.serve import run_local_stack
 
-    run_local_stack(settings, host=args.host, port=args.port)
+    if args.schedule_minutes <= 0:
+        raise InputError(f"--schedule-minutes must be positive, got {args.schedule_minutes}")
+    run_local_stack(settings, host=args.host, port=args.port,
+                    schedule_every=args.schedule_minutes * 60)
     return 0
 
 
@@ -293,6 +353,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--chat", help="chat name (default: from the export's file name)")
     p.add_argument("--me", help="your display name in the exports (env NUDGE_ME)")
+    p.add_argument("--no-wait", action="store_true",
+                   help="return once stored; enrichment runs behind (nudge serve / nudge enrich)")
+
+    p = add("enrich", cmd_enrich)
+    p.add_argument("--limit", type=int, default=None, help="at most this many messages")
+
+    p = add("status", cmd_status)
+    p.add_argument("--json", action="store_true")
 
     p = add("digest", cmd_digest)
     p.add_argument("--date", help="YYYY-MM-DD (default: yesterday in NUDGE_TIMEZONE)")
@@ -326,6 +394,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p = add("serve", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
+    p.add_argument("--schedule-minutes", type=float, default=15,
+                   help="run the digest, reminder and enrichment schedules this often (default 15)")
 
     p = add("collect", cmd_collect)
     p.add_argument("dir", type=Path)
