@@ -144,18 +144,37 @@ def suggestion_text(services: Services, *, suggestion_id: int) -> str:
     return text_of(services.conn, user_id=services.user_id, suggestion_id=suggestion_id)
 
 
+def check_export(data: bytes, file_name: str) -> None:
+    """The checks /ingest makes on a zip (entries, sizes, unsafe names), as one clear answer."""
+    from nudge.faces.http.errors import ApiError
+    from nudge.faces.http.zipcheck import check_zip, looks_like_zip
+
+    if not data.strip():
+        raise InputError(f"'{file_name}' is empty.")
+    if looks_like_zip(data):
+        try:
+            check_zip(data)
+        except ApiError as exc:
+            raise InputError(f"'{file_name}': {exc.message}") from None
+
+
 def import_document(services: Services, *, data: bytes, file_name: str,
                     chat_name: str | None) -> Reply:
-    from nudge.features.importing import import_export
+    """Store an export, then queue its enrichment (or, with no queue, enrich it here)."""
+    from nudge.features import jobs
+    from nudge.features.importing import embed_pending, import_export
     from nudge.whatsapp import parse_bytes
 
+    check_export(data, file_name)
     parsed = parse_bytes(data, source=file_name)
     if not (chat_name or parsed.chat_name):
         raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
                          "with the chat's name as its caption.")
     result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
-                           me=services.me,
-                           embed=services.embed)
+                           me=services.me)
+    if result.inserted and not jobs.submit("enrich", {"user_id": services.user_id},
+                                           settings=services.settings):
+        embed_pending(services.conn, services.embed, user_id=services.user_id)
     return Reply(render_import(result))
 
 

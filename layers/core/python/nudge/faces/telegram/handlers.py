@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from nudge.errors import InputError, NudgeError
-from nudge.faces.telegram import actions
+from nudge.faces.telegram import actions, uploads
 from nudge.faces.telegram.backend import Backend
 from nudge.faces.telegram.intents import Intent, classify, match_rules, when_of
 from nudge.faces.telegram.render import Reply, esc, reply_markup, split_message
@@ -256,7 +256,8 @@ async def send_calendar_event(update: Update, context: Context) -> None:
 # --- documents and plain words -----------------------------------------------------------------
 
 async def import_export_file(update: Update, context: Context) -> None:
-    """An uploaded WhatsApp export (.txt or .zip): download, parse, store, say what was added."""
+    """An uploaded WhatsApp export (.txt or .zip): download it, then queue its import (answered
+    "importing…" now, the counts when stored; nudge.faces.telegram.uploads)."""
     message = update.effective_message
     document = message.document if message else None
     if document is None:
@@ -270,8 +271,10 @@ async def import_export_file(update: Update, context: Context) -> None:
     file = await context.bot.get_file(document.file_id)
     data = bytes(await file.download_as_bytearray())
     caption = (message.caption or "").strip() or None
+    user = update.effective_user
     await send(update, context, await _call(update, context,
-        actions.import_document, data=data, file_name=name, chat_name=caption))
+        uploads.accept_upload, data=data, file_name=name, chat_name=caption,
+        telegram_user_id=user.id if user else 0, telegram_chat_id=message.chat_id))
 
 
 async def dispatch(update: Update, context: Context, intent: Intent, text: str) -> Reply | str:
