@@ -21,6 +21,7 @@ from infra.data_stack import DataStack
 from infra.lambda_function import LambdaPlacement, NudgeFunction
 from infra.llm_stack import LlmStack
 from infra.network_stack import NetworkStack
+from infra.pipeline_stack import PipelineStack
 
 # nudge.aws.lock: conditional UpdateItem to acquire/renew/release, consistent GetItem to read.
 LOCK_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
@@ -61,6 +62,7 @@ class ApiStack(Stack):
         network: NetworkStack,
         data: DataStack,
         llm: LlmStack,
+        pipeline: PipelineStack,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -72,7 +74,8 @@ class ApiStack(Stack):
             self, "IngestFunction", placement=placement, code=function_code("ingest"),
             service="ingest", description="POST /ingest: WhatsApp exports and collector pushes",
             environment={**data.database_environment(), **auth_env, **lock_env,
-                         "LLM_BASE_URL": llm.base_url},
+                         "LLM_BASE_URL": llm.base_url,
+                         "JOBS_QUEUE_URL": pipeline.jobs_queue.queue_url},
             memory_mib=1024,
         )  # fmt: skip
         self.lock = NudgeFunction(
@@ -92,10 +95,23 @@ class ApiStack(Stack):
                 "TELEGRAM_WEBHOOK_SECRET_ARN": data.webhook_secret.secret_arn,
                 "TELEGRAM_ALLOWED_USER_IDS": config.telegram_allowed_user_ids,
                 "DEDUP_TABLE_NAME": data.dedup_table.table_name,
+                "IMPORT_QUEUE_URL": pipeline.import_queue.queue_url,
+                "UPLOAD_BUCKET_NAME": pipeline.upload_bucket.bucket_name,
             },
             memory_mib=512,
         )  # fmt: skip
         self._grant(data)
+        # The ingest queues the enrichment of what it stored; the webhook keeps an upload in the
+        # bucket and queues its import (nudge.faces.telegram.uploads).
+        pipeline.jobs_queue.grant_send_messages(self.ingest.function)
+        pipeline.import_queue.grant_send_messages(self.webhook.function)
+        pipeline.upload_bucket.grant_put(self.webhook.function)
+        NagSuppressions.add_resource_suppressions(self.webhook.function, [
+            {"id": "AwsSolutions-IAM5", "reason": "Writes new uploads under per-upload keys "
+             "(uploads/<user>/<uuid>/<file>) in the expiring upload bucket.",
+             "appliesTo": [{"regex": "/^Action::s3:(PutObject|Abort).*$/"},
+                           {"regex": "/^Resource::.*UploadBucket.*\\*$/"}]},
+        ], apply_to_children=True)  # fmt: skip
         self.api = self._http_api(config)
         CfnOutput(self, "ApiUrl", value=self.api.api_endpoint)
         CfnOutput(self, "WebhookUrl", value=f"{self.api.api_endpoint}/telegram/webhook")

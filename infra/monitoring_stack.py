@@ -23,6 +23,7 @@ from infra.config import EnvConfig
 from infra.data_stack import DataStack
 from infra.lambda_function import METRICS_NAMESPACE, NudgeFunction
 from infra.llm_stack import LlmStack
+from infra.pipeline_stack import PipelineStack
 from infra.schedule_stack import ScheduleStack
 
 FIVE_MINUTES = Duration.minutes(5)
@@ -41,6 +42,7 @@ class MonitoringStack(Stack):
         llm: LlmStack,
         api: ApiStack,
         schedules: ScheduleStack,
+        pipeline: PipelineStack,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -58,6 +60,7 @@ class MonitoringStack(Stack):
         functions = {
             "ingest": api.ingest, "lock": api.lock, "telegram": api.webhook,
             "summarize": schedules.summarize, "remind": schedules.remind,
+            "enrich": pipeline.enrich, "import": pipeline.importer,
         }  # fmt: skip
         for name, fn in functions.items():
             self._function_alarms(name, fn)
@@ -70,9 +73,10 @@ class MonitoringStack(Stack):
             threshold=1,
             description="A scheduled digest or reminder failed after all retries",
         )
+        self._pipeline_alarms(pipeline)
         self._llm_alarms(llm)
         self._database_alarms(data)
-        self._dashboard(config, functions, api, schedules, llm, data)
+        self._dashboard(config, functions, api, schedules, pipeline, llm, data)
 
     # --- alarms ---------------------------------------------------------------------------
     def _alarm(
@@ -125,6 +129,28 @@ class MonitoringStack(Stack):
             threshold=1,
             description="The HTTP API answered 5xx",
         )
+
+    def _pipeline_alarms(self, pipeline: PipelineStack) -> None:
+        """A job parked in a dead-letter queue, or jobs waiting too long (workers failing or
+        too slow: imports not answered, messages not searchable)."""
+        for name, dead in (("Jobs", pipeline.jobs_dlq), ("Imports", pipeline.import_dlq)):
+            self._alarm(
+                f"{name}DeadLetterQueueNotEmpty",
+                dead.metric_approximate_number_of_messages_visible(
+                    period=FIVE_MINUTES, statistic="Maximum"),
+                threshold=1,
+                description=f"A queued {name.lower()} job failed after all retries",
+            )  # fmt: skip
+        for name, queue, limit in (("Jobs", pipeline.jobs_queue, Duration.hours(1)),
+                                   ("Imports", pipeline.import_queue, Duration.minutes(30))):
+            self._alarm(
+                f"{name}QueueOldestMessageAge",
+                queue.metric_approximate_age_of_oldest_message(
+                    period=FIVE_MINUTES, statistic="Maximum"),
+                threshold=limit.to_seconds(),
+                description=f"A {name.lower()} job has waited longer than "
+                            f"{limit.to_human_string()}",
+            )  # fmt: skip
 
     def _llm_alarms(self, llm: LlmStack) -> None:
         target_group = llm.target_group.metrics
@@ -187,6 +213,7 @@ class MonitoringStack(Stack):
         functions: dict[str, NudgeFunction],
         api: ApiStack,
         schedules: ScheduleStack,
+        pipeline: PipelineStack,
         llm: LlmStack,
         data: DataStack,
     ) -> None:
@@ -229,8 +256,15 @@ class MonitoringStack(Stack):
                 api.api.metric_client_error(statistic="Sum"),
                 api.api.metric_server_error(statistic="Sum"),
             ], right=[api.api.metric_latency(statistic="p95")]),
-            cloudwatch.GraphWidget(title="Dead-letter queue", width=8, left=[
-                schedules.dead_letter_queue.metric_approximate_number_of_messages_visible(),
+            cloudwatch.GraphWidget(title="Dead-letter queues", width=8, left=[
+                schedules.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    label="schedules"),
+                pipeline.jobs_dlq.metric_approximate_number_of_messages_visible(label="jobs"),
+                pipeline.import_dlq.metric_approximate_number_of_messages_visible(label="imports"),
+            ]),
+            cloudwatch.GraphWidget(title="Queues: oldest job (s)", width=8, left=[
+                pipeline.jobs_queue.metric_approximate_age_of_oldest_message(label="jobs"),
+                pipeline.import_queue.metric_approximate_age_of_oldest_message(label="imports"),
             ]),
             cloudwatch.GraphWidget(title="LLM service", width=8, left=[
                 tg.healthy_host_count(), tg.unhealthy_host_count(),

@@ -1,4 +1,4 @@
-"""The whole system for one environment: six stacks, their order, tags and nag checks."""
+"""The whole system for one environment: seven stacks, their order, tags and nag checks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from infra.llm_stack import LlmStack
 from infra.monitoring_stack import MonitoringStack
 from infra.nag import add_checks
 from infra.network_stack import NetworkStack
+from infra.pipeline_stack import PipelineStack
 from infra.schedule_stack import ScheduleStack
 
 
@@ -22,13 +23,15 @@ class NudgeSystem:
     network: NetworkStack
     data: DataStack
     llm: LlmStack
+    pipeline: PipelineStack
     api: ApiStack
     schedules: ScheduleStack
     monitoring: MonitoringStack
 
     @property
     def stacks(self) -> list[Stack]:
-        return [self.network, self.data, self.llm, self.api, self.schedules, self.monitoring]
+        return [self.network, self.data, self.llm, self.pipeline, self.api, self.schedules,
+                self.monitoring]
 
 
 def build(app: App, *, nag: bool = True) -> NudgeSystem:
@@ -45,14 +48,17 @@ def build(app: App, *, nag: bool = True) -> NudgeSystem:
                      **props("Postgres, DynamoDB, secrets, model bucket, image repository"))
     llm = LlmStack(app, f"{prefix}-Llm", network=network, data=data,
                    **props("llm_service on ECS Fargate behind an internal load balancer"))
-    api = ApiStack(app, f"{prefix}-Api", network=network, data=data, llm=llm,
+    pipeline = PipelineStack(app, f"{prefix}-Pipeline", network=network, data=data, llm=llm,
+                             **props("job and import queues, enrich and import functions, uploads"))
+    api = ApiStack(app, f"{prefix}-Api", network=network, data=data, llm=llm, pipeline=pipeline,
                    **props("HTTP API: ingest, lock, Telegram webhook"))
     schedules = ScheduleStack(app, f"{prefix}-Schedules", network=network, data=data, llm=llm,
                               **props("digest and reminder schedules"))
     monitoring = MonitoringStack(app, f"{prefix}-Monitoring", data=data, llm=llm, api=api,
-                                 schedules=schedules, **props("dashboard, alarms, SNS topic"))
+                                 schedules=schedules, pipeline=pipeline,
+                                 **props("dashboard, alarms, SNS topic"))
     Tags.of(app).add("project", "nudge")
     Tags.of(app).add("environment", config.name)
     if nag:
         add_checks(app)
-    return NudgeSystem(config, network, data, llm, api, schedules, monitoring)
+    return NudgeSystem(config, network, data, llm, pipeline, api, schedules, monitoring)

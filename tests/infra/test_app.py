@@ -30,9 +30,9 @@ def test_no_unsuppressed_aws_solutions_findings(each_env: Synth) -> None:
     assert warnings == []
 
 
-def test_the_app_has_six_stacks_named_after_the_environment(dev: Synth, prod: Synth) -> None:
+def test_the_app_has_seven_stacks_named_after_the_environment(dev: Synth, prod: Synth) -> None:
     assert [s.stack_name for s in dev.system.stacks] == [
-        "Nudge-dev-Network", "Nudge-dev-Data", "Nudge-dev-Llm", "Nudge-dev-Api",
+        "Nudge-dev-Network", "Nudge-dev-Data", "Nudge-dev-Llm", "Nudge-dev-Pipeline", "Nudge-dev-Api",
         "Nudge-dev-Schedules", "Nudge-dev-Monitoring",
     ]  # fmt: skip
     assert all(s.stack_name.startswith("Nudge-prod-") for s in prod.system.stacks)
