@@ -142,3 +142,35 @@ def test_plans_of_a_day_become_a_calendar_file_and_topics_are_kept(user_env, tmp
     topics = nudge(user_env, "topics", "--chat", "lisbon", "--days", "10000", "--json")
     assert topics.returncode == 0, topics.stderr
     assert [day["day"] for day in json.loads(topics.stdout)] == ["2024-11-26"]
+
+
+def test_import_no_wait_leaves_a_backlog_that_status_shows_and_enrich_drains(user_env, tmp_path):
+    chat = tmp_path / "WhatsApp Chat with Zoe.txt"
+    chat.write_text("".join(f"01/03/2024, 10:{i:02d} - Zoe: the pipeline message {i}\n"
+                            for i in range(30)))
+    stored = nudge(user_env, "import", "--no-wait", str(chat))
+    assert stored.returncode == 0, stored.stderr
+    assert json.loads(stored.stdout)["inserted"] == 30
+    assert b"enriching" not in stored.stderr
+
+    status = nudge(user_env, "status", "--json")
+    [me] = [u for u in json.loads(status.stdout)["users"] if u["user"] == 1]
+    assert me["pending"] == 30 and me["oldest_pending_seconds"] >= 0
+    assert "30 messages waiting for enrichment" in nudge(user_env, "status").stdout.decode()
+
+    enriched = nudge(user_env, "enrich")
+    assert enriched.returncode == 0, enriched.stderr
+    assert json.loads(enriched.stdout) == {"user": 1, "pending": 0}
+    assert "30/30 messages" in enriched.stderr.decode()
+    assert "user 1: all messages enriched" in nudge(user_env, "status").stdout.decode()
+
+
+def test_import_waits_for_the_enrichment_and_says_how_far_it_got(user_env, tmp_path):
+    chat = tmp_path / "WhatsApp Chat with Yan.txt"
+    chat.write_text("".join(f"02/03/2024, 11:{i:02d} - Yan: harbour walk number {i}\n"
+                            for i in range(20)))
+    done = nudge(user_env, "import", str(chat))
+    assert done.returncode == 0, done.stderr
+    assert "20/20 messages" in done.stderr.decode()
+    status = nudge(user_env, "status", "--json")
+    assert [u["pending"] for u in json.loads(status.stdout)["users"] if u["user"] == 1] == [0]

@@ -77,9 +77,23 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                                    chat_name=args.chat, me=services.me)
             _json_line(result.to_json())
         sys.stdout.flush()
-        if not args.no_wait:
+        if args.no_wait:
+            _queue_enrichment(services.settings, services.user_id)
+        else:
             enrich_with_progress(services)
     return 0
+
+
+def _queue_enrichment(settings: Settings, user_id: int) -> None:
+    """With a job queue configured (JOBS_QUEUE_URL), ask its worker to enrich now; otherwise
+    the backlog waits in the database for `nudge serve`'s schedule or `nudge enrich`."""
+    from nudge.features import jobs
+
+    try:
+        jobs.submit("enrich", {"user_id": user_id}, settings=settings)
+    except Exception as exc:  # stored already: the schedules' catch-up finds the messages
+        print(f"nudge: warning: enrichment not queued ({exc}); the schedules will catch up",
+              file=sys.stderr)
 
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
