@@ -73,6 +73,18 @@ def test_an_llm_killed_mid_enrichment_leaves_a_backlog_that_resumes_with_no_dupl
                       " AND sentiment IS NOT NULL AND enriched_at IS NOT NULL") == 300
 
 
+def test_the_steps_store_language_and_sentiment_with_the_embedding(db) -> None:
+    spanish = ParsedExport(messages=[
+        Message(sent_at=T0, sender="Ana", text="¿Dónde está la fiesta? Me encanta la idea"),
+        Message(sent_at=T0, sender="Ben", text="I love this, it is a great idea and we are happy"),
+    ], source="t.txt", format="android dmy 24h", date_order="dmy", chat_name="Mix")
+    import_export(db, spanish, user_id=1)
+    assert enrich_pending(db, FlakyLLM(), user_id=1) == 2
+    rows = db.execute("SELECT sender_name, language, sentiment FROM messages ORDER BY id").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("Ana", "es"), ("Ben", "en")]
+    assert all(r[2] is not None and r[2] > 0 for r in rows)
+
+
 def test_a_crash_inside_a_batch_stores_nothing_of_it_and_the_rerun_finishes(db) -> None:
     import_export(db, export(100), user_id=1)
     steps = default_steps(FlakyLLM())

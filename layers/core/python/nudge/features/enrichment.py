@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import psycopg
 
 from nudge.errors import LLMUnavailable, NudgeError
-from nudge.rules.tone import message_sentiment
+from nudge.rules.tone import guess_language, message_sentiment
 from nudge.store import messages as store
 from nudge.store.db import release_user_lock, try_user_lock
 
@@ -53,10 +53,19 @@ class Step(Protocol):
     def __call__(self, items: list[Item]) -> None: ...
 
 
-def sentiment_step(items: list[Item]) -> None:
-    """Sentiment in code (nudge.rules.tone), no model needed."""
+def language_step(items: list[Item]) -> None:
+    """The language by frequent function words (nudge.rules.tone.guess_language): cheap, and it
+    picks the sentiment lexicon; None when nothing points anywhere."""
     for item in items:
-        item.values["sentiment"] = message_sentiment(item.text)
+        language = guess_language(item.text)
+        item.values["language"] = None if language == "und" else language
+
+
+def sentiment_step(items: list[Item]) -> None:
+    """Sentiment in code (nudge.rules.tone), no model needed; uses the language found before."""
+    for item in items:
+        item.values["sentiment"] = message_sentiment(item.text,
+                                                     language=item.values.get("language"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +85,7 @@ class EmbeddingStep:
 
 def default_steps(embed: Embed) -> list[Step]:
     """The stage's steps, in order (a step that rewrites text, like transcription, goes first)."""
-    return [sentiment_step, EmbeddingStep(embed)]
+    return [language_step, sentiment_step, EmbeddingStep(embed)]
 
 
 def enrich_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int,

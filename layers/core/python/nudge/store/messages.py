@@ -137,7 +137,7 @@ PENDING_SQL = f"enriched_at IS NULL AND {EMBEDDABLE_SQL}"
 
 # Columns an enrichment step may write (nudge.features.enrichment); a new step adds its column
 # here and in a migration.
-ENRICHMENT_COLUMNS = frozenset({"embedding", "sentiment"})
+ENRICHMENT_COLUMNS = frozenset({"embedding", "sentiment", "language"})
 
 
 def pending_enrichment(conn: psycopg.Connection[Any], *, user_id: int, after_id: int,

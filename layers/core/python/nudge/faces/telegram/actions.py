@@ -6,6 +6,7 @@ runs in a worker thread (see backend.py); core errors propagate and the error ha
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +29,7 @@ from nudge.store import users
 from nudge.store.chats import resolve_chat
 from nudge.store.contacts import resolve_contact
 
+log = logging.getLogger(__name__)
 SEARCH_LIMIT = 5
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -161,7 +163,6 @@ def check_export(data: bytes, file_name: str) -> None:
 def import_document(services: Services, *, data: bytes, file_name: str,
                     chat_name: str | None) -> Reply:
     """Store an export, then queue its enrichment (or, with no queue, enrich it here)."""
-    from nudge.features import jobs
     from nudge.features.importing import embed_pending, import_export
     from nudge.whatsapp import parse_bytes
 
@@ -172,10 +173,21 @@ def import_document(services: Services, *, data: bytes, file_name: str,
                          "with the chat's name as its caption.")
     result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
                            me=services.me)
-    if result.inserted and not jobs.submit("enrich", {"user_id": services.user_id},
-                                           settings=services.settings):
+    if result.inserted and not _queue_enrichment(services):
         embed_pending(services.conn, services.embed, user_id=services.user_id)
     return Reply(render_import(result))
+
+
+def _queue_enrichment(services: Services) -> bool:
+    """Queue the new messages' enrichment; False when there is no queue (enrich them here). A
+    queue that fails is logged and left to the schedules' catch-up: the messages are stored."""
+    from nudge.features import jobs
+
+    try:
+        return jobs.submit("enrich", {"user_id": services.user_id}, settings=services.settings)
+    except Exception:
+        log.exception("enrichment job not queued; the scheduled catch-up will find the messages")
+        return True
 
 
 # --- reminders ---------------------------------------------------------------------------------

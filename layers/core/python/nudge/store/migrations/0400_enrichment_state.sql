@@ -3,6 +3,8 @@
 -- workers (SQS jobs, `nudge import`'s wait, `nudge enrich`, the schedules) drain the backlog, so
 -- a crash anywhere resumes where it stopped and nothing is lost or done twice.
 ALTER TABLE messages ADD COLUMN enriched_at timestamptz;
+-- The message's language as the enrichment guessed it ('en', 'de', 'es'; NULL: unknown).
+ALTER TABLE messages ADD COLUMN language text;
 
 -- What was embedded before this migration counts as enriched; the rest is the backlog.
 UPDATE messages SET enriched_at = imported_at WHERE embedding IS NOT NULL;
