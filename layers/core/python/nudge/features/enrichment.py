@@ -131,6 +131,14 @@ def backlog(conn: psycopg.Connection[Any], *, user_id: int) -> tuple[int, Any]:
     return store.enrichment_backlog(conn, user_id=user_id)
 
 
+def backlogs(conn: psycopg.Connection[Any]) -> list[tuple[int, int, Any]]:
+    """(user, pending messages, when the oldest was stored) for every user."""
+    from nudge.store.users import all_user_ids
+
+    return [(user_id, *store.enrichment_backlog(conn, user_id=user_id))
+            for user_id in all_user_ids(conn)]
+
+
 def enrich_job(settings: Settings, payload: dict[str, Any]) -> None:
     """The "enrich" job (SQS): drain one user's backlog up to JOB_LIMIT. What is still pending
     afterwards (the limit, or another worker busy with it) gets a new, delayed job; an LLM

@@ -117,16 +117,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     Example: nudge status --json
     """
     from nudge.bootstrap import open_services
-    from nudge.features.enrichment import backlog
-    from nudge.store.users import all_user_ids
+    from nudge.features.enrichment import backlogs
 
-    rows = []
     with open_services(settings, with_llm=False) as services:
-        now = datetime.now().astimezone()
-        for user_id in all_user_ids(services.conn):
-            pending, oldest = backlog(services.conn, user_id=user_id)
-            age = round((now - oldest).total_seconds()) if oldest is not None else None
-            rows.append({"user": user_id, "pending": pending, "oldest_pending_seconds": age})
+        found = backlogs(services.conn)
+    now = datetime.now().astimezone()
+    rows = [{"user": user_id, "pending": pending,
+             "oldest_pending_seconds": round((now - oldest).total_seconds()) if oldest else None}
+            for user_id, pending, oldest in found]
     if args.json:
         print(json.dumps({"users": rows}))
         return 0
