@@ -37,6 +37,9 @@ class Settings:
     user_id: int = 1  # the profile the CLI and the ingest token act for (NUDGE_USER)
     telegram_owner_id: int | None = None  # the first TELEGRAM_ALLOWED_USER_IDS: owns that profile
     llm_chat_tier: str | None = None  # "tiny" | "capable"; None: told by the chat model's size
+    llm_speech_model: str | None = None  # a CTranslate2 Whisper folder; None: Whisper base
+    voice_max_seconds: float = 600.0  # longer voice notes are refused ("could not transcribe")
+    keep_audio: bool = False  # keep voice-note audio after transcription (NUDGE_KEEP_AUDIO)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -91,6 +94,10 @@ def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = 
         user_id=_positive(get("NUDGE_USER") or "1", "NUDGE_USER"),
         telegram_owner_id=_first_id(env.get("TELEGRAM_ALLOWED_USER_IDS", "")),
         llm_chat_tier=_tier(get("LLM_CHAT_TIER")),
+        llm_speech_model=get("LLM_SPEECH_MODEL"),
+        voice_max_seconds=_seconds(get("NUDGE_VOICE_MAX_SECONDS") or "600",
+                                   "NUDGE_VOICE_MAX_SECONDS"),
+        keep_audio=(get("NUDGE_KEEP_AUDIO") or "").lower() in ("1", "true", "yes", "on"),
     )
 
 
@@ -103,6 +110,16 @@ def _positive(raw: str, name: str) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise InputError(f"{name} must be a positive number, got {raw!r}")
     return int(raw)
+
+
+def _seconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise InputError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
 
 
 def _tier(raw: str | None) -> str | None:

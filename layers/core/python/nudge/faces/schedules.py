@@ -203,11 +203,14 @@ def run_embedding_backlog(settings: Settings, *, max_rows: int = 2000) -> int:
     run so search by meaning catches up within a few schedule ticks; user by user."""
     from nudge.bootstrap import open_services
     from nudge.features.importing import embed_pending
+    from nudge.features.transcription import transcribe_pending
     from nudge.store.users import all_user_ids
 
     done = 0
     with open_services(settings) as services:
         for user_id in all_user_ids(services.conn):
+            if services.llm is not None:  # voice notes first (issue 14), so transcripts embed too
+                transcribe_pending(services.conn, services.llm, user_id=user_id, limit=50)
             done += embed_pending(services.conn, services.embed, user_id=user_id,
                                   max_rows=max_rows - done)
             if done >= max_rows:

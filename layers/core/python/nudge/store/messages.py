@@ -28,8 +28,11 @@ from nudge.store.contacts import contact_ids
 # source_key, sender_name, from_me, sent_at, kind, text, attachment, edited, deleted
 StageRow = tuple[bytes, str | None, bool, datetime, str, str, str | None, bool, bool]
 
-# What deserves an embedding: something a person wrote (a caption counts), not system noise.
-EMBEDDABLE_SQL = "kind NOT IN ('system', 'deleted') AND btrim(text) <> ''"
+# What deserves an embedding: something a person wrote (a caption counts) or said (a voice
+# note's transcript), not system noise. EMBED_TEXT_SQL is what gets embedded (store.voice).
+EMBEDDABLE_SQL = ("kind NOT IN ('system', 'deleted')"
+                  " AND (btrim(text) <> '' OR btrim(coalesce(transcript, '')) <> '')")
+EMBED_TEXT_SQL = "concat_ws(E'\\n', nullif(btrim(text), ''), transcript)"
 
 _EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
 _BULK_MIN = 20_000  # from this many new rows on, don't wait for the commit to reach the disk
@@ -138,7 +141,7 @@ def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
     return [
         (int(i), t)
         for i, t in conn.execute(
-            f"SELECT id, text FROM messages WHERE user_profile_id = %s"
+            f"SELECT id, {EMBED_TEXT_SQL} FROM messages WHERE user_profile_id = %s"
             f" AND source_key = ANY(%s) AND {EMBEDDABLE_SQL} ORDER BY id",
             (user_id, list(keys)),
         )
@@ -166,7 +169,7 @@ def pending_embeddings(conn: psycopg.Connection[Any], *, user_id: int, after_id:
     return [
         (int(i), t)
         for i, t in conn.execute(
-            f"SELECT id, text FROM messages WHERE user_profile_id = %s AND id > %s"
+            f"SELECT id, {EMBED_TEXT_SQL} FROM messages WHERE user_profile_id = %s AND id > %s"
             f" AND embedding IS NULL AND {EMBEDDABLE_SQL} ORDER BY id LIMIT %s",
             (user_id, after_id, limit),
         )

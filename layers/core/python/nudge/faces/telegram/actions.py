@@ -148,14 +148,16 @@ def import_document(services: Services, *, data: bytes, file_name: str,
                     chat_name: str | None) -> Reply:
     from nudge.features.importing import import_export
     from nudge.whatsapp import parse_bytes
+    from nudge.whatsapp.voice import audio_members
 
     parsed = parse_bytes(data, source=file_name)
     if not (chat_name or parsed.chat_name):
         raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
                          "with the chat's name as its caption.")
     result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
-                           me=services.me,
-                           embed=services.embed)
+                           me=services.me, embed=services.embed,
+                           audio=audio_members(data, parsed.media_files),
+                           transcriber=services.llm, keep_audio=services.settings.keep_audio)
     return Reply(render_import(result))
 
 
