@@ -143,3 +143,22 @@ def test_reimporting_with_media_transcribes_notes_first_imported_without_it(
     assert again.inserted == 0 and again.duplicates == 4
     [(_, _, status, text, lang)] = voice.transcripts(db, user_id=1)
     assert (status, lang) == ("done", "es") and "biblioteca" in text.lower()
+
+
+def test_a_collector_voice_note_is_stored_with_its_audio_and_transcribed_once(
+        db: psycopg.Connection[Any], whisper: LocalTranscriber) -> None:
+    from datetime import datetime
+
+    from nudge.features.importing import IncomingMessage, ingest_batch
+
+    note = IncomingMessage(sent_at=datetime(2024, 11, 26, 10, 5), sender="Luis", text="",
+                           kind="media", id="wa-ptt-1", attachment="voice-note.ogg", audio=ES_NOTE)
+    first = ingest_batch(db, user_id=1, chat_name="Luis", chat_type="one_to_one", messages=[note],
+                         transcriber=whisper)
+    again = ingest_batch(db, user_id=1, chat_name="Luis", chat_type="one_to_one", messages=[note],
+                         transcriber=whisper)
+    assert (first.inserted, again.duplicates) == (1, 1)
+    [(_, attachment, status, text, lang)] = voice.transcripts(db, user_id=1)
+    assert (attachment, status, lang) == ("voice-note.ogg", "done", "es")
+    assert "biblioteca" in text.lower()
+    assert voice.kept_audio_count(db, user_id=1) == 0

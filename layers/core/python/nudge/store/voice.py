@@ -7,14 +7,6 @@ from typing import Any
 
 import psycopg
 
-# What was said in a message: its text (a caption) and, for a voice note, the transcript.
-SAID_SQL = "concat_ws(E'\\n', nullif(btrim({m}text), ''), {m}transcript)"
-
-
-def said(alias: str = "") -> str:
-    """SAID_SQL for a table alias ("m" -> m.text, m.transcript)."""
-    return SAID_SQL.format(m=f"{alias}." if alias else "")
-
 
 def messages_by_key(conn: psycopg.Connection[Any], *, user_id: int,
                     keys: Sequence[bytes]) -> list[tuple[int, bytes, str | None]]:
