@@ -162,3 +162,36 @@ def test_a_collector_voice_note_is_stored_with_its_audio_and_transcribed_once(
     assert (attachment, status, lang) == ("voice-note.ogg", "done", "es")
     assert "biblioteca" in text.lower()
     assert voice.kept_audio_count(db, user_id=1) == 0
+
+
+class Says:
+    """A transcriber that heard a fixed sentence (the counting below does not depend on Whisper)."""
+
+    def __init__(self, text: str, language: str) -> None:
+        self.text, self.language = text, language
+
+    def transcribe(self, audio: bytes, filename: str, language: str | None = None) -> tuple[str, str]:
+        return self.text, self.language
+
+
+def test_a_spoken_question_counts_as_open_for_the_digest_and_reminders(
+        db: psycopg.Connection[Any]) -> None:
+    from datetime import UTC, datetime
+
+    from nudge.domain import Preferences
+    from nudge.features.reminders import due_reminders
+
+    chat = ("26/11/2024, 10:01 - Ana: PTT-20241126-WA0001.opus (file attached)\n"
+            "26/11/2024, 10:02 - Ana: ok\n")
+    import_zip(db, export_zip(chat, {"PTT-20241126-WA0001.opus": EN_NOTE}),
+               Says("Sam, can you send me the invoice tonight?", "en"), chat="Ana")
+
+    digest = build_digest(db, user_id=1, day=DAY, me="Sam", llm=None)
+    [question] = digest.chats[0].needs_reply
+    assert question.voice and question.text == "Sam, can you send me the invoice tonight?"
+    assert "? 10:01 🎤 Ana: Sam, can you send me the invoice tonight?" in format_digest(digest)
+
+    due = due_reminders(db, user_id=1, now=datetime(2024, 11, 26, 12, tzinfo=UTC),
+                        prefs=Preferences(keywords=["invoice"]), me="Sam")
+    assert [(d.reason, d.text) for d in due] == [
+        ("question with keyword: invoice", "🎤 Sam, can you send me the invoice tonight?")]
