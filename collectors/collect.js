@@ -128,7 +128,9 @@ function sleep(ms) {
 
 // One whatsapp-web.js message -> one /ingest message. Times go as UTC ISO-8601 ("...Z");
 // the server turns them into wall-clock time in NUDGE_TIMEZONE.
-function toMessage(msg, senderName) {
+// A voice note (type ptt) or shared audio carries its audio, base64, for transcription; the
+// server keeps it only until transcribed. Fetched by the caller (downloadMedia) as `media`.
+function toMessage(msg, senderName, media = null) {
   return {
     sent_at: new Date(msg.timestamp * 1000).toISOString(),
     sender: msg.fromMe ? null : senderName,
@@ -136,15 +138,44 @@ function toMessage(msg, senderName) {
     kind: kindOf(msg.type),
     from_me: Boolean(msg.fromMe),
     id: msg.id && msg.id._serialized ? msg.id._serialized : null,
+    ...(media ? { media: { mimetype: media.mimetype, data: media.data, filename: media.filename || null } } : {}),
   };
 }
+
+const AUDIO_TYPES = new Set(['ptt', 'audio']);
+const MAX_AUDIO_BASE64 = 8 * 1024 * 1024;
+
+// The audio of a voice note, or null (not audio, too large, or the download failed).
+async function audioOf(msg) {
+  if (!AUDIO_TYPES.has(msg.type) || !msg.hasMedia) return null;
+  try {
+    const media = await msg.downloadMedia();
+    if (!media || !media.data || media.data.length > MAX_AUDIO_BASE64) return null;
+    return media;
+  } catch {
+    return null;
+  }
+}
+
+// Batches of at most BATCH_SIZE messages and about MAX_BATCH_BYTES of JSON (voice notes are big).
+const MAX_BATCH_BYTES = 9 * 1024 * 1024;
 
 function toBatches(chat, messages) {
   const type = chat.isGroup ? 'group' : 'one_to_one';
   const batches = [];
-  for (let i = 0; i < messages.length; i += BATCH_SIZE) {
-    batches.push({ chat: { name: chat.name, type }, messages: messages.slice(i, i + BATCH_SIZE) });
+  let current = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = JSON.stringify(message).length;
+    if (current.length && (current.length >= BATCH_SIZE || bytes + size > MAX_BATCH_BYTES)) {
+      batches.push({ chat: { name: chat.name, type }, messages: current });
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
   }
+  if (current.length) batches.push({ chat: { name: chat.name, type }, messages: current });
   return batches;
 }
 
@@ -180,7 +211,10 @@ async function pushWithLease(client, api, lease, { ttlSeconds, limit, log }) {
     for (const chat of chats) {
       const messages = await chat.fetchMessages({ limit });
       const names = await senderNames(client, messages);
-      const batch = messages.map((m) => toMessage(m, names.get(m.author || m.from) || null));
+      const batch = [];
+      for (const m of messages) {
+        batch.push(toMessage(m, names.get(m.author || m.from) || null, await audioOf(m)));
+      }
       for (const payload of toBatches(chat, batch)) {
         if (Date.now() - leaseStart >= (ttlSeconds * 1000) / 2) {
           leaseStart = Date.now();
@@ -234,7 +268,7 @@ async function main() {
   }
 }
 
-module.exports = { NudgeApi, HttpError, kindOf, toMessage, toBatches, pushChats, LOCK_NAME };
+module.exports = { NudgeApi, HttpError, kindOf, toMessage, toBatches, pushChats, audioOf, LOCK_NAME };
 
 if (require.main === module) {
   main().then((code) => process.exit(code), (error) => {

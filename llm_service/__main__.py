@@ -1,4 +1,5 @@
-"""`python -m llm_service`: serve LLM_CHAT_MODEL / LLM_EMBED_MODEL on HOST:PORT (127.0.0.1:8080)."""
+"""`python -m llm_service`: serve LLM_CHAT_MODEL / LLM_EMBED_MODEL (and LLM_SPEECH_MODEL) on HOST:PORT
+(127.0.0.1:8080)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,23 @@ def _model_paths() -> tuple[Path, Path]:
     return models.chat_model_path(settings), models.embed_model_path(settings)
 
 
+def _speech_engine() -> object | None:
+    """LLM_SPEECH_MODEL (a CTranslate2 Whisper folder); unset and the core installed: the default
+    Whisper base, joined on the first voice note; else no transcription endpoint."""
+    from llm_service.speech import SpeechEngine
+
+    folder = os.environ.get("LLM_SPEECH_MODEL")
+    if folder:
+        return SpeechEngine(Path(folder))
+    try:
+        from nudge.config import load_settings
+        from nudge.llm import models
+    except ImportError:
+        return None
+    settings = load_settings()
+    return SpeechEngine(lambda: models.speech_model_dir(settings))
+
+
 def main() -> None:
     import uvicorn
 
@@ -29,7 +47,7 @@ def main() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     chat, embed = _model_paths()
-    uvicorn.run(create_app(chat, embed), host=os.environ.get("HOST", "127.0.0.1"),
+    uvicorn.run(create_app(chat, embed, _speech_engine()), host=os.environ.get("HOST", "127.0.0.1"),
                 port=int(os.environ.get("PORT", "8080")), log_level="info")
 
 

@@ -14,14 +14,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from llm_service.engine import Engine
+from llm_service.speech import BadAudio, SpeechEngine
+
+MAX_AUDIO_BYTES = 25 * 1024 * 1024  # OpenAI's limit for /v1/audio/transcriptions
 
 log = logging.getLogger("llm_service")
 
@@ -71,8 +74,10 @@ class _Loader:
         self.ready.set()
 
 
-def create_app(chat_model: Path, embed_model: Path) -> FastAPI:
-    """The app; models start loading when the app starts (lifespan), not when it is built."""
+def create_app(chat_model: Path, embed_model: Path,
+               speech: SpeechEngine | None = None) -> FastAPI:
+    """The app; models start loading when the app starts (lifespan), not when it is built.
+    `speech` (optional) serves /v1/audio/transcriptions; its model loads on the first request."""
     loader = _Loader(Engine(chat_model, embed_model))
 
     @asynccontextmanager
@@ -130,6 +135,34 @@ def create_app(chat_model: Path, embed_model: Path) -> FastAPI:
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             "id": f"embd-{uuid.uuid4().hex[:12]}",
         }
+
+    @app.post("/v1/audio/transcriptions", response_model=None)
+    async def transcriptions(
+        file: UploadFile, model: Annotated[str | None, Form()] = None,
+        language: Annotated[str | None, Form()] = None,
+        response_format: Annotated[Literal["json", "text", "verbose_json"], Form()] = "json",
+        temperature: Annotated[float | None, Form()] = None,  # accepted; decoding is greedy
+    ) -> dict[str, Any] | PlainTextResponse:
+        if speech is None:
+            raise HTTPException(404, "no speech model configured (LLM_SPEECH_MODEL)")
+        data = await file.read(MAX_AUDIO_BYTES + 1)
+        if len(data) > MAX_AUDIO_BYTES:
+            raise HTTPException(413, f"the audio file is over {MAX_AUDIO_BYTES // 2**20} MB")
+        try:
+            result = await run_in_threadpool(speech.transcribe, data,
+                                             language=(language or "").strip().lower() or None)
+        except BadAudio as exc:
+            raise HTTPException(400, f"{file.filename or 'file'}: {exc}") from exc
+        except FileNotFoundError as exc:  # the model folder went missing
+            raise HTTPException(503, str(exc)) from exc
+        if response_format == "text":
+            return PlainTextResponse(result.text)
+        if response_format == "json":
+            return {"text": result.text}
+        return {"task": "transcribe", "language": result.language, "duration": result.duration,
+                "text": result.text, "model": model or speech.name,
+                "segments": [{"id": i, "start": s.start, "end": s.end, "text": s.text}
+                             for i, s in enumerate(result.segments)]}
 
     return app
 

@@ -33,11 +33,19 @@ def llm_models() -> LLMModels:
 
 
 @pytest.fixture(scope="session")
+def speech_model() -> Path:
+    """The default Whisper base folder, joined once (as `nudge setup` does) into the test cache."""
+    return models.prepare_default_speech_model(TEST_MODELS_DIR)
+
+
+@pytest.fixture(scope="session")
 def llm_base_url(llm_models: LLMModels, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real llm_service on loopback, started once per session."""
+    """A real llm_service on loopback, started once per session (the speech model loads only
+    when a test transcribes)."""
     from nudge.llm.local import local_llm_service
 
-    env = {"LLM_CHAT_MODEL": str(llm_models.chat), "LLM_EMBED_MODEL": str(llm_models.embed)}
+    env = {"LLM_CHAT_MODEL": str(llm_models.chat), "LLM_EMBED_MODEL": str(llm_models.embed),
+           "LLM_SPEECH_MODEL": str(TEST_MODELS_DIR / models.SPEECH_DIR)}
     settings = load_settings(env, data_dir=tmp_path_factory.mktemp("llm-data"))
     with local_llm_service(settings) as base_url:
         yield base_url

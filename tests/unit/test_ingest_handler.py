@@ -325,3 +325,21 @@ def test_given_text_that_is_not_an_export_then_400(ingest_handler, lambda_contex
 
     assert status == 400 and body["error"]
     assert stored(db) == []
+
+
+def test_given_a_voice_note_with_base64_audio_then_its_audio_waits_for_transcription(
+    ingest_handler, lambda_context, db
+):
+    import base64
+    from pathlib import Path
+
+    audio = (Path(__file__).resolve().parents[1] / "data" / "voice"
+             / "PTT-20241126-WA0001.opus").read_bytes()
+    media = {"mimetype": "audio/ogg; codecs=opus", "data": base64.b64encode(audio).decode()}
+    status, body = post(ingest_handler, lambda_context,
+                        batch(msg(1, kind="media", text="", media=media)))
+
+    assert (status, body["inserted"]) == (200, 1)
+    assert db.execute("SELECT m.kind, m.transcript_status, a.audio FROM messages m"
+                      " JOIN message_audio a ON a.message_id = m.id").fetchall() == [
+        ("media", "pending", audio)]

@@ -127,3 +127,14 @@ def test_a_single_overlong_line_is_cut_without_breaking_tags_or_entities():
 def test_emoji_count_twice_towards_the_limit():
     parts = split_message("😀" * 3000)
     assert len(parts) == 2 and all(utf16_len(p) <= MAX_MESSAGE for p in parts)
+
+
+def test_voice_notes_show_a_microphone_before_the_sender():
+    spoken = DigestItem("Ana", datetime(2024, 5, 8, 10, 1), "Rehearsal moved to Thursday", voice=True)
+    later = DigestItem("Luis", datetime(2024, 5, 8, 10, 5), "Nos vemos <mañana>", voice=True)
+    chat = ChatDigest("Band", "group", 2, {"Ana": 1, "Luis": 1}, gist="Rehearsal news.",
+                      key_points=[spoken], voice_notes=[later])
+    html = render_digest(Digest(date(2024, 5, 8), "ok", [chat])).html
+    assert "• 10:01 <i>🎤 Ana</i>: Rehearsal moved to Thursday" in html
+    assert "🎤 <i>Luis</i> 10:05: Nos vemos &lt;mañana&gt;" in html
+    assert chat.to_json()["voice_notes"][0]["voice"] is True

@@ -40,6 +40,9 @@ class Settings:
     jobs_queue_url: str | None = None  # SQS queue of background jobs (enrichment, ...)
     import_queue_url: str | None = None  # SQS queue of upload imports (long jobs)
     upload_bucket: str | None = None  # S3 bucket holding uploads until they are imported
+    llm_speech_model: str | None = None  # a CTranslate2 Whisper folder; None: Whisper base
+    voice_max_seconds: float = 600.0  # longer voice notes are refused ("could not transcribe")
+    keep_audio: bool = False  # keep voice-note audio after transcription (NUDGE_KEEP_AUDIO)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -97,6 +100,10 @@ def load_settings(env: dict[str, str] | None = None, *, data_dir: Path | None = 
         jobs_queue_url=get("JOBS_QUEUE_URL"),
         import_queue_url=get("IMPORT_QUEUE_URL"),
         upload_bucket=get("UPLOAD_BUCKET_NAME"),
+        llm_speech_model=get("LLM_SPEECH_MODEL"),
+        voice_max_seconds=_seconds(get("NUDGE_VOICE_MAX_SECONDS") or "600",
+                                   "NUDGE_VOICE_MAX_SECONDS"),
+        keep_audio=(get("NUDGE_KEEP_AUDIO") or "").lower() in ("1", "true", "yes", "on"),
     )
 
 
@@ -109,6 +116,16 @@ def _positive(raw: str, name: str) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise InputError(f"{name} must be a positive number, got {raw!r}")
     return int(raw)
+
+
+def _seconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise InputError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
 
 
 def _tier(raw: str | None) -> str | None:

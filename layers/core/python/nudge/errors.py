@@ -29,3 +29,8 @@ class LLMUnavailable(NudgeError):
 
 class LLMBadOutput(LLMUnavailable):
     """The LLM answered, but not in the asked shape (a tiny model's truncated or invalid JSON)."""
+
+
+class AudioRejected(NudgeError):
+    """The speech model heard the file and refused it (not audio, damaged, too long): retrying
+    will not help, so the message gets a "could not transcribe" status instead."""

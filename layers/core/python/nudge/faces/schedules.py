@@ -207,7 +207,8 @@ def run_embedding_backlog(settings: Settings, *, max_rows: int = 2000) -> int:
 
     with open_services(settings, with_llm=bool(settings.llm_base_url)) as services:
         try:
-            return enrich_all(services.conn, services.embed, max_rows=max_rows)
+            return enrich_all(services.conn, services.embed, max_rows=max_rows,
+                              transcriber=services.llm)
         except LLMUnavailable as exc:
             log.warning("enrichment backlog postponed, LLM unavailable: %s", exc)
             return 0

@@ -37,6 +37,7 @@ from nudge.store.users import user_zone
 # counts as its answer; a later one (next morning, say) usually starts another topic.
 REPLY_WINDOW = timedelta(hours=6)
 KEY_POINTS = 4
+VOICE_NOTES = 5  # transcribed voice notes shown per chat besides the key points
 CHAT_CONTEXT_TOKENS = 2048  # llm_service's chat context (llm_service/engine.py CHAT_CTX)
 
 
@@ -46,12 +47,20 @@ class DigestItem:
     sent_at: datetime
     text: str
     reason: str = ""
+    voice: bool = False  # a voice note: `text` is its transcript (shown as "🎤 Ana: …")
+
+    @property
+    def who(self) -> str:
+        """The sender as shown, with 🎤 before a voice note's."""
+        return f"🎤 {self.sender}" if self.voice else self.sender
 
     def to_json(self) -> dict:
         item = {"sender": self.sender, "sent_at": self.sent_at.strftime("%Y-%m-%dT%H:%M:%S"),
                 "text": self.text}
         if self.reason:
             item["reason"] = self.reason
+        if self.voice:
+            item["voice"] = True
         return item
 
 
@@ -70,6 +79,7 @@ class ChatDigest:
     tone: str = "neutral"  # positive | neutral | negative | tense
     turned_negative: bool = False
     topics: list[str] = field(default_factory=list)
+    voice_notes: list[DigestItem] = field(default_factory=list)  # not already key points
 
     def facts_sentence(self) -> str:
         """Who wrote how much, and what waits for the user."""
@@ -100,6 +110,7 @@ class ChatDigest:
             "tone": self.tone,
             "turned_negative": self.turned_negative,
             "topics": self.topics,
+            "voice_notes": [item.to_json() for item in self.voice_notes],
             "needs_reply": [item.to_json() for item in self.needs_reply],
             "important": [item.to_json() for item in self.important],
         }
@@ -136,11 +147,12 @@ def _chat_days(rows: list[tuple[Any, ...]], *, me: str | None,
     """Group the day's rows by chat: counts, open questions to the user, important messages."""
     days: dict[str, _ChatDay] = {}
     for (chat, chat_type, sender, from_me, sent_at, kind, text, critical, sender_critical,
-         message_id, chat_id, sentiment, embedding, answered) in rows:
+         message_id, chat_id, sentiment, embedding, answered, voice) in rows:
         day = days.setdefault(chat, _ChatDay(chat_id, ChatDigest(chat, chat_type, 0, {})))
         name = (me or "You") if from_me else (sender or "?")
         day.messages.append(DayMessage(message_id, name, sent_at, text, kind, from_me,
-                                       None if embedding is None else embedding.to_list()))
+                                       None if embedding is None else embedding.to_list(),
+                                       voice=bool(voice)))
         if kind == "system":
             continue
         digest = day.digest
@@ -151,7 +163,7 @@ def _chat_days(rows: list[tuple[Any, ...]], *, me: str | None,
             day.sentiments.append(message_sentiment(text) if sentiment is None else float(sentiment))
         if from_me or kind != "text":
             continue
-        item = DigestItem(sender or "?", sent_at, text)
+        item = DigestItem(sender or "?", sent_at, text, voice=bool(voice))
         if not answered and is_addressed_to_me(text, chat_type=chat_type, me=me):
             digest.needs_reply.append(item)
         reasons = []
@@ -160,7 +172,8 @@ def _chat_days(rows: list[tuple[Any, ...]], *, me: str | None,
         if found := matching_keywords(text, keywords):
             reasons.append("keyword: " + ", ".join(found))
         if reasons:
-            digest.important.append(DigestItem(item.sender, sent_at, text, "; ".join(reasons)))
+            digest.important.append(DigestItem(item.sender, sent_at, text, "; ".join(reasons),
+                                               voice=item.voice))
     return [day for day in days.values() if day.digest.messages]
 
 
@@ -204,8 +217,12 @@ def build_digest(
         if _write_gist(chat_day, None if status == "unavailable" else llm, capable=capable,
                        context_tokens=context_tokens) == "unavailable" and llm is not None:
             status = "unavailable"
-        digest.key_points = [DigestItem(m.sender, m.sent_at, m.text)
+        digest.key_points = [DigestItem(m.sender, m.sent_at, m.text, voice=m.voice)
                              for m in key_points(chat_day.messages, limit=KEY_POINTS)]
+        shown = {(i.sender, i.sent_at) for i in digest.key_points}
+        digest.voice_notes = [DigestItem(m.sender, m.sent_at, m.text, voice=True)
+                              for m in chat_day.messages
+                              if m.voice and (m.sender, m.sent_at) not in shown][:VOICE_NOTES]
         digest.plans = _plans(chat_day.messages, tz or ZoneInfo("UTC"))
         digest.tone = day_tone(chat_day.sentiments)
         previous = topic_store.previous_tone(conn, user_id=user_id, chat_id=chat_day.chat_id, day=day)
@@ -242,16 +259,17 @@ def format_digest(digest: Digest) -> str:
         lines += ["", f"== {chat.chat} ==  ({chat.facts_sentence()}){flag}", chat.gist]
         if chat.key_points:
             lines.append("Key points:")
-            lines += [f"  • {i.sent_at:%H:%M} {i.sender}: {i.text}" for i in chat.key_points]
+            lines += [f"  • {i.sent_at:%H:%M} {i.who}: {i.text}" for i in chat.key_points]
+        lines += [f"  {i.who} {i.sent_at:%H:%M}: {i.text}" for i in chat.voice_notes]
         if chat.plans:
             lines.append("Plans:")
             lines += [f"  📅 {format_when(plan)} {plan.title} ({plan.sender})" for plan in chat.plans]
         if chat.topics:
             lines.append("Topics: " + "; ".join(chat.topics))
         for item in chat.needs_reply:
-            lines.append(f"  ? {item.sent_at:%H:%M} {item.sender}: {item.text}")
+            lines.append(f"  ? {item.sent_at:%H:%M} {item.who}: {item.text}")
         for item in chat.important:
-            lines.append(f"  ! {item.sent_at:%H:%M} {item.sender}: {item.text}  [{item.reason}]")
+            lines.append(f"  ! {item.sent_at:%H:%M} {item.who}: {item.text}  [{item.reason}]")
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import psycopg
 
 from nudge.errors import LLMUnavailable, NudgeError
+from nudge.llm import Transcriber
 from nudge.rules.tone import guess_language, message_sentiment
 from nudge.store import messages as store
 from nudge.store.db import release_user_lock, try_user_lock
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 Embed = Callable[[list[str]], Sequence[Sequence[float] | None]]
 Progress = Callable[[int, int], None]  # (enriched so far, messages to do in all)
 BATCH = 64
+TRANSCRIBE_LIMIT = 10_000  # voice notes one call transcribes at most (about 5 s each)
 JOB_LIMIT = 20_000  # messages one enrich job does before handing the rest to a new job
 RETRY_DELAY_SECONDS = 30  # when another worker holds the user's backlog, or the job's limit hit
 _ENRICH_LOCK = 0x6E75646703  # advisory lock class: one worker per user's backlog at a time
@@ -90,8 +92,12 @@ def default_steps(embed: Embed) -> list[Step]:
 
 def enrich_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int,
                    limit: int | None = None, on_progress: Progress | None = None,
-                   steps: Sequence[Step] | None = None, batch_size: int = BATCH) -> int:
+                   steps: Sequence[Step] | None = None, batch_size: int = BATCH,
+                   transcriber: Transcriber | None = None) -> int:
     """Enrich the user's pending messages, oldest first, batch by batch; return how many.
+
+    Given a `transcriber`, the waiting voice notes are transcribed first (their transcripts then
+    join the backlog, so what was said is embedded and searched like text).
 
     `limit` bounds one call (a Lambda has a time limit). Returns 0 at once when another worker
     is enriching this user's backlog (it will finish it). Raises LLMUnavailable when the LLM is
@@ -100,6 +106,10 @@ def enrich_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int,
     if not try_user_lock(conn, lock_class=_ENRICH_LOCK, user_id=user_id):
         return 0
     try:
+        if transcriber is not None:
+            from nudge.features.transcription import transcribe_pending
+
+            transcribe_pending(conn, transcriber, user_id=user_id, limit=limit or TRANSCRIBE_LIMIT)
         run = list(steps) if steps is not None else default_steps(embed)
         total = store.enrichment_backlog(conn, user_id=user_id)[0]
         if limit is not None:
@@ -149,7 +159,8 @@ def enrich_job(settings: Settings, payload: dict[str, Any]) -> None:
     user_id = int(payload["user_id"])
     with open_services(settings, with_llm=bool(settings.llm_base_url), user_id=user_id) as services:
         try:
-            done = enrich_pending(services.conn, services.embed, user_id=user_id, limit=JOB_LIMIT)
+            done = enrich_pending(services.conn, services.embed, user_id=user_id, limit=JOB_LIMIT,
+                                  transcriber=services.llm)
         except LLMUnavailable as exc:
             log.warning("enrichment postponed for user %s, LLM unavailable: %s", user_id, exc)
             return
@@ -160,7 +171,8 @@ def enrich_job(settings: Settings, payload: dict[str, Any]) -> None:
                     delay_seconds=RETRY_DELAY_SECONDS)
 
 
-def enrich_all(conn: psycopg.Connection[Any], embed: Embed, *, max_rows: int) -> int:
+def enrich_all(conn: psycopg.Connection[Any], embed: Embed, *, max_rows: int,
+               transcriber: Transcriber | None = None) -> int:
     """Every user's backlog in turn, at most `max_rows` in all (the schedules' catch-up)."""
     from nudge.store.users import all_user_ids
 
@@ -168,5 +180,6 @@ def enrich_all(conn: psycopg.Connection[Any], embed: Embed, *, max_rows: int) ->
     for user_id in all_user_ids(conn):
         if done >= max_rows:
             break
-        done += enrich_pending(conn, embed, user_id=user_id, limit=max_rows - done)
+        done += enrich_pending(conn, embed, user_id=user_id, limit=max_rows - done,
+                               transcriber=transcriber)
     return done

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ import psycopg
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
 from nudge.errors import InputError, LLMUnavailable
 from nudge.features.enrichment import Embed, enrich_pending
+from nudge.llm import Transcriber
 from nudge.store import chats
 from nudge.store import messages as store
 from nudge.store.contacts import upsert_contacts
@@ -36,6 +37,8 @@ from nudge.store.users import ensure_user
 
 log = logging.getLogger(__name__)
 
+# Stores a batch's voice-note audio inside the import's transaction: (conn, chat id, new keys).
+AttachAudio = Callable[[psycopg.Connection[Any], int, list[bytes]], None]
 
 # Lower-case fragments of system notices that carry nothing worth keeping (several languages).
 _NOISE = (
@@ -56,6 +59,8 @@ class IncomingMessage:
     kind: str = "text"
     from_me: bool = False
     id: str | None = None
+    attachment: str | None = None  # a media file's name
+    audio: bytes | None = None  # a voice note's audio (transcribed, then dropped)
 
 
 def is_noise(kind: str, sender: str | None, text: str) -> bool:
@@ -97,12 +102,15 @@ def _stamp(sent_at: datetime) -> tuple[str, int]:
 
 def import_export(conn: psycopg.Connection[Any], parsed: ParsedExport, *, user_id: int,
                   chat_name: str | None = None, me: str | None = None,
-                  embed: Embed | None = None) -> ImportResult:
+                  embed: Embed | None = None, audio: Mapping[str, bytes] | None = None,
+                  transcriber: Transcriber | None = None, keep_audio: bool = False) -> ImportResult:
     """Store one parsed export; re-importing it (or an overlapping one) adds only what is new.
 
     The source key of a message hashes chat name, time, sender, text and the occurrence index of
     that exact (time, sender, text) in the file, so identical messages in the same minute are all
-    kept. `me` (case-insensitive) marks the user's own messages.
+    kept. `me` (case-insensitive) marks the user's own messages. `audio`: the voice notes'
+    files from a zip export (nudge.whatsapp.voice.audio_members), stored with their messages and
+    transcribed by `transcriber` before embedding (without one they wait, pending).
     """
     name = (chat_name or parsed.chat_name or "").strip()
     if not name:
@@ -113,8 +121,16 @@ def import_export(conn: psycopg.Connection[Any], parsed: ParsedExport, *, user_i
     batch = _Batch(expected=len(parsed.messages))
     batch.make = lambda: _export_rows(batch, parsed.messages, name=name,
                                       mine=set(senders) - contacts)
+    attach: AttachAudio | None = None
+    if audio:
+        from nudge.features.transcription import attach_export_audio
+
+        def attach(conn: psycopg.Connection[Any], chat_id: int, keys: list[bytes]) -> None:
+            attach_export_audio(conn, user_id=user_id, chat_id=chat_id, audio=audio,
+                                keep=keep_audio)
     return _store(conn, user_id=user_id, name=name, chat_type=chat_type_of(len(senders)),
-                  explicit_type=False, batch=batch, contacts=contacts, embed=embed)
+                  explicit_type=False, batch=batch, contacts=contacts, embed=embed,
+                  attach=attach, transcriber=transcriber)
 
 
 @dataclass(slots=True)
@@ -166,7 +182,8 @@ def _export_rows(batch: _Batch, messages: Sequence[Message], *, name: str,
 
 def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
                  chat_type: ChatType | None, messages: Sequence[IncomingMessage],
-                 embed: Embed | None = None) -> ImportResult:
+                 embed: Embed | None = None, transcriber: Transcriber | None = None,
+                 keep_audio: bool = False) -> ImportResult:
     """Store a collector batch. Messages with an `id` are keyed by it; others like an export's.
 
     `chat_type` None means: detect it from the senders, like an export. A sent_at with an offset
@@ -180,6 +197,7 @@ def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
     prefix = _chat_prefix(name)
     seen: dict[tuple[datetime, str | None, str], int] = {}
     rows: list[store.StageRow] = []
+    audio: dict[bytes, tuple[str, bytes]] = {}
     contacts: set[str] = set()
     skipped = 0
     last: datetime | None = None
@@ -200,36 +218,52 @@ def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
         else:
             stamp, second = _stamp(sent_at)
             key = _key(prefix, second, name, stamp, m.sender or "", m.text, str(occurrence))
-        rows.append((key, m.sender, m.from_me, sent_at, m.kind, m.text, None, False,
+        rows.append((key, m.sender, m.from_me, sent_at, m.kind, m.text, m.attachment, False,
                      m.kind == "deleted"))
+        if m.audio:
+            audio[key] = (m.attachment or "voice-note.ogg", m.audio)
         if last is None or sent_at > last:
             last = sent_at
     # The user's own messages may carry no name; they still count as one participant.
     participants = len(contacts) + any(m.from_me for m in messages)
     batch = _Batch(make=rows.__iter__, count=len(rows), skipped=skipped, last=last)
+    attach: AttachAudio | None = None
+    if audio:
+        from nudge.features.transcription import attach_keyed_audio
+
+        def attach(conn: psycopg.Connection[Any], chat_id: int, keys: list[bytes]) -> None:
+            fresh = set(keys)
+            attach_keyed_audio(conn, user_id=user_id, keep=keep_audio,
+                               audio={k: v for k, v in audio.items() if k in fresh})
     return _store(conn, user_id=user_id, name=name, chat_type=chat_type or chat_type_of(participants),
                   explicit_type=chat_type is not None, batch=batch, contacts=contacts,
-                  embed=embed)
+                  embed=embed, attach=attach, transcriber=transcriber)
 
 
 def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
-           explicit_type: bool, batch: _Batch, contacts: set[str], embed: Embed | None) -> ImportResult:
-    """One transaction for the rows; enrichment afterwards (given `embed`), or later."""
+           explicit_type: bool, batch: _Batch, contacts: set[str], embed: Embed | None,
+           attach: AttachAudio | None = None,
+           transcriber: Transcriber | None = None) -> ImportResult:
+    """One transaction for the rows (and voice-note audio); the enrichment (transcripts,
+    embeddings) afterwards when given `embed`, else later, so a slow model holds no locks."""
     ensure_user(conn, user_id=user_id)
     try:
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
-                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=False)
+                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=False,
+                      attach=attach)
     except psycopg.errors.UniqueViolation:  # rare: see nudge.store.messages
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
-                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=True)
+                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=True,
+                      attach=attach)
     if embed is not None and keys:
-        embed_pending(conn, embed, user_id=user_id)
+        enrich_pending(conn, embed, user_id=user_id, transcriber=transcriber)
     return ImportResult(chat=name, inserted=len(keys), duplicates=batch.count - len(keys),
                         skipped=batch.skipped)
 
 
 def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
-           explicit_type: bool, batch: _Batch, contacts: set[str], merge: bool) -> list[bytes]:
+           explicit_type: bool, batch: _Batch, contacts: set[str], merge: bool,
+           attach: AttachAudio | None = None) -> list[bytes]:
     with conn.transaction():
         chat_id, created = chats.upsert_chat(conn, user_id=user_id, name=name,
                                              chat_type=chat_type, explicit=explicit_type)
@@ -239,6 +273,8 @@ def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
                                      merge=merge, new_chat=created, expected=batch.expected,
                                      senders=contacts)
         chats.touch_chat(conn, user_id=user_id, chat_id=chat_id, last=batch.last)
+        if attach is not None:
+            attach(conn, chat_id, keys)
     return keys
 
 

@@ -16,4 +16,13 @@ class ChatModel(Protocol):
                   max_tokens: int = 256) -> dict[str, Any]: ...
 
 
-__all__ = ["EMBEDDING_DIM", "ChatModel"]
+class Transcriber(Protocol):
+    """Speech to text: LLMClient (any OpenAI-compatible /v1/audio/transcriptions) or the
+    in-process nudge.llm.speech.LocalTranscriber. Raises AudioRejected for a file that cannot be
+    transcribed, LLMUnavailable when the service is away (the note waits for a retry)."""
+
+    def transcribe(self, audio: bytes, filename: str,
+                   language: str | None = None) -> tuple[str, str]: ...
+
+
+__all__ = ["EMBEDDING_DIM", "ChatModel", "Transcriber"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from nudge.errors import LLMBadOutput, LLMUnavailable
+from nudge.errors import AudioRejected, LLMBadOutput, LLMUnavailable
 
 EMBED_BATCH = 64
 Message = dict[str, str]
@@ -82,6 +82,32 @@ class LLMClient:
                 raise LLMUnavailable(f"asked for {len(batch)} embeddings, got {len(rows)}")
         return vectors
 
+    def transcribe(self, audio: bytes, filename: str,
+                   language: str | None = None) -> tuple[str, str]:
+        """(text, language code) of a voice note via /v1/audio/transcriptions (verbose_json, for
+        the detected language). A 400/413/415 answer means this file cannot be transcribed:
+        AudioRejected; anything else that fails is LLMUnavailable (try again later)."""
+        form = {"response_format": "verbose_json"}
+        if language:
+            form["language"] = language
+        try:
+            response = self._http.post("/v1/audio/transcriptions", data=form,
+                                       files={"file": (filename or "audio", audio)})
+        except httpx.HTTPError as exc:
+            raise LLMUnavailable(f"LLM service at {self.base_url} unreachable: {exc}") from exc
+        if response.status_code in (400, 413, 415, 422):
+            raise AudioRejected(_error_of(response))
+        if response.status_code >= 400:
+            raise LLMUnavailable(f"LLM service answered {response.status_code} on "
+                                 f"/v1/audio/transcriptions: {_error_of(response)}")
+        try:
+            answer = response.json()
+            text = str(answer["text"]).strip()
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LLMUnavailable("unexpected transcription answer from "
+                                 f"{self.base_url}") from exc
+        return text, language_code(answer.get("language") or language or "")
+
     def health(self) -> bool:
         """True when the service answers /health with 200 (models loaded)."""
         try:
@@ -111,3 +137,18 @@ def _error_of(response: httpx.Response) -> str:
     if isinstance(error, dict):  # OpenAI and llama.cpp's server nest the message
         return str(error.get("message", error))
     return str(error)
+
+
+# OpenAI's verbose_json names the language ("german"); llm_service and others send the code.
+_LANGUAGE_NAMES = {
+    "english": "en", "german": "de", "spanish": "es", "french": "fr", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "turkish": "tr", "russian": "ru", "polish": "pl",
+    "arabic": "ar", "chinese": "zh", "japanese": "ja", "korean": "ko", "hindi": "hi",
+    "indonesian": "id", "ukrainian": "uk", "swedish": "sv", "catalan": "ca", "greek": "el",
+}
+
+
+def language_code(raw: str) -> str:
+    """A short language code from a code or an English language name; "" when unknown."""
+    value = raw.strip().lower()
+    return _LANGUAGE_NAMES.get(value, value if len(value) <= 3 else value[:16])

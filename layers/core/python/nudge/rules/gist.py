@@ -33,6 +33,7 @@ class DayMessage:
     kind: str = "text"  # text|media|deleted|system|poll|location|contact|call
     from_me: bool = False
     embedding: Sequence[float] | None = None
+    voice: bool = False  # a voice note: `text` is its transcript
 
 
 @dataclass(frozen=True, slots=True)

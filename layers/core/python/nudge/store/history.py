@@ -9,14 +9,20 @@ from typing import Any
 
 import psycopg
 
-_DAY_MESSAGES_SQL = """
-SELECT c.name, c.type, m.sender_name, m.from_me, m.sent_at, m.kind, m.text, m.is_critical,
+# A transcribed voice note reads as text (what was said: caption + transcript), flagged `voice`.
+_VOICE = "m.transcript_status = 'done' AND btrim(coalesce(m.transcript, '')) <> ''"
+_SAID = "concat_ws(E'\\n', nullif(btrim(m.text), ''), m.transcript)"
+
+_DAY_MESSAGES_SQL = f"""
+SELECT c.name, c.type, m.sender_name, m.from_me, m.sent_at,
+       CASE WHEN {_VOICE} THEN 'text' ELSE m.kind END, {_SAID}, m.is_critical,
        coalesce(ct.is_critical, false) AS sender_critical, m.id, c.id, m.sentiment, m.embedding,
        EXISTS (SELECT 1 FROM messages r
                WHERE r.chat_id = m.chat_id AND r.from_me
                  AND (r.sent_at > m.sent_at OR (r.sent_at = m.sent_at AND r.id > m.id))
                  AND r.sent_at < m.sent_at + %(reply_window)s
-              ) AS answered
+              ) AS answered,
+       {_VOICE} AS voice
 FROM messages m
 JOIN chats c ON c.id = m.chat_id
 LEFT JOIN contacts ct ON ct.id = m.sender_contact_id
@@ -42,7 +48,8 @@ def day_messages(conn: psycopg.Connection[Any], *, user_id: int, day: date, repl
                  chat_types: list[str] | None) -> list[tuple[Any, ...]]:
     """Every message of `day` (wall clock) by chat and time: (chat, chat type, sender, from_me,
     sent_at, kind, text, marked critical, sender critical, message id, chat id, sentiment,
-    embedding, answered by the user within `reply_window`)."""
+    embedding, answered by the user within `reply_window`, voice: a transcribed voice note whose
+    kind reads 'text' and text is what was said)."""
     start = datetime.combine(day, datetime.min.time())
     return conn.execute(_DAY_MESSAGES_SQL, {
         "user": user_id, "start": start, "end": start + timedelta(days=1),
@@ -63,9 +70,9 @@ def waiting_for_reply(conn: psycopg.Connection[Any], *, user_id: int, chat_id: i
     """(id, sender, sent_at, text) of the latest messages from others after the user's last
     message in the chat, oldest first."""
     rows = conn.execute(
-        """SELECT m.id, m.sender_name, m.sent_at, m.text FROM messages m
+        f"""SELECT m.id, m.sender_name, m.sent_at, {_SAID} FROM messages m
            WHERE m.user_profile_id = %(user)s AND m.chat_id = %(chat)s AND NOT m.from_me
-             AND m.kind IN ('text', 'media') AND btrim(m.text) <> ''
+             AND m.kind IN ('text', 'media') AND (btrim(m.text) <> '' OR {_VOICE})
              AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.chat_id = m.chat_id AND r.from_me
                              AND (r.sent_at > m.sent_at OR (r.sent_at = m.sent_at AND r.id > m.id)))
            ORDER BY m.sent_at DESC, m.id DESC LIMIT %(limit)s""",

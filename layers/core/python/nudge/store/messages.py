@@ -28,8 +28,11 @@ from nudge.store.contacts import contact_ids
 # source_key, sender_name, from_me, sent_at, kind, text, attachment, edited, deleted
 StageRow = tuple[bytes, str | None, bool, datetime, str, str, str | None, bool, bool]
 
-# What deserves an embedding: something a person wrote (a caption counts), not system noise.
-EMBEDDABLE_SQL = "kind NOT IN ('system', 'deleted') AND btrim(text) <> ''"
+# What deserves an embedding: something a person wrote (a caption counts) or said (a voice
+# note's transcript), not system noise. EMBED_TEXT_SQL is what gets embedded (store.voice).
+EMBEDDABLE_SQL = ("kind NOT IN ('system', 'deleted')"
+                  " AND (btrim(text) <> '' OR btrim(coalesce(transcript, '')) <> '')")
+EMBED_TEXT_SQL = "concat_ws(E'\\n', nullif(btrim(text), ''), transcript)"
 
 _EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
 _BULK_MIN = 20_000  # from this many new rows on, don't wait for the commit to reach the disk
@@ -146,7 +149,7 @@ def pending_enrichment(conn: psycopg.Connection[Any], *, user_id: int, after_id:
     return [
         (int(i), k, t, a)
         for i, k, t, a in conn.execute(
-            f"SELECT id, kind, text, attachment FROM messages WHERE user_profile_id = %s"
+            f"SELECT id, kind, {EMBED_TEXT_SQL}, attachment FROM messages WHERE user_profile_id = %s"
             f" AND id > %s AND {PENDING_SQL} ORDER BY id LIMIT %s",
             (user_id, after_id, limit),
         )

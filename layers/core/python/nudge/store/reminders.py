@@ -13,9 +13,13 @@ import psycopg
 from nudge.domain import Reminder
 from nudge.errors import NotFound
 
+# What a message said: its text and, for a transcribed voice note, the transcript after a 🎤.
+_SAID = ("CASE WHEN m.transcript IS NULL OR btrim(m.transcript) = '' THEN m.text"
+         " ELSE concat_ws(' ', nullif(btrim(m.text), ''), '🎤 ' || m.transcript) END")
+
 _SELECT = """
 SELECT r.id, c.name, r.due_at, r.status, r.source, r.note, r.reason, r.interval_minutes,
-       r.last_sent_at, m.sender_name, m.sent_at, m.text
+       r.last_sent_at, m.sender_name, m.sent_at, """ + _SAID + """
 FROM reminders r
 LEFT JOIN chats c ON c.id = r.chat_id AND c.user_profile_id = r.user_profile_id
 LEFT JOIN messages m ON m.id = r.message_id AND m.user_profile_id = r.user_profile_id
@@ -28,7 +32,7 @@ EXISTS (SELECT 1 FROM messages a WHERE a.chat_id = {chat} AND a.from_me AND a.ki
 """
 
 _UNANSWERED_SQL = """
-SELECT m.id, m.chat_id, c.type, m.sent_at, m.text, m.is_critical, coalesce(ct.is_critical, false)
+SELECT m.id, m.chat_id, c.type, m.sent_at, """ + _SAID + """, m.is_critical, coalesce(ct.is_critical, false)
 FROM messages m
 JOIN chats c ON c.id = m.chat_id
 LEFT JOIN contacts ct ON ct.id = m.sender_contact_id

@@ -69,7 +69,7 @@ def hybrid_search(conn: psycopg.Connection[Any], *, user_id: int, query: str,
         parts.append(_VECTOR.format(where=where, order="+ 0" if exact else ""))
     sql = (f"WITH ranked AS ({' UNION ALL '.join(parts)}),"
            " fused AS (SELECT id, sum(1.0 / (%(rrf)s + r)) AS score FROM ranked GROUP BY id)"
-           " SELECT c.name, m.sender_name, m.sent_at, m.text, f.score, m.id"
+           f" SELECT c.name, m.sender_name, m.sent_at, {_SHOWN}, f.score, m.id"
            " FROM fused f JOIN messages m ON m.id = f.id JOIN chats c ON c.id = m.chat_id"
            " ORDER BY f.score DESC, m.sent_at DESC LIMIT %(limit)s")
     with conn.transaction():
@@ -98,20 +98,34 @@ def _fewer_than(conn: psycopg.Connection[Any], n: int, where: str,
 _ALL_WORDS = "websearch_to_tsquery('simple', %(q)s)"
 _ANY_IF_NONE = """(SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE {where}
                                  AND to_tsvector('simple', m.text) @@ w.tq)
+                      OR EXISTS (SELECT 1 FROM messages m WHERE {where}
+                                 AND m.transcript IS NOT NULL
+                                 AND to_tsvector('simple', m.transcript) @@ w.tq)
                    THEN w.tq ELSE w.anyq END
     FROM (SELECT websearch_to_tsquery('simple', %(q)s) AS tq,
                  to_tsquery('simple', coalesce((
                      SELECT string_agg(quote_literal(lexeme), ' | ')
                      FROM unnest(tsvector_to_array(to_tsvector('simple', %(q)s))) lexeme
                  ), '')) AS anyq) w)"""
+# Voice notes' transcripts are matched on their own partial index (messages_transcript_fts); a
+# message found by both its caption and its transcript keeps its better rank.
 _FTS = """
 (SELECT id, row_number() OVER (ORDER BY rank DESC, sent_at DESC) AS r FROM (
-    SELECT c.id, c.sent_at, ts_rank(to_tsvector('simple', c.text), q.tq) AS rank
+  SELECT id, sent_at, rank FROM (
+    SELECT DISTINCT ON (c.id) c.id, c.sent_at, ts_rank(to_tsvector('simple', c.text), q.tq) AS rank
     FROM (SELECT {tq} AS tq) q, LATERAL (
-        SELECT m.id, m.sent_at, m.text FROM messages m
-        WHERE {where} AND to_tsvector('simple', m.text) @@ q.tq LIMIT %(cand)s) c
-    ORDER BY rank DESC, c.sent_at DESC LIMIT %(k)s) fts)
+        (SELECT m.id, m.sent_at, m.text FROM messages m
+         WHERE {where} AND to_tsvector('simple', m.text) @@ q.tq LIMIT %(cand)s)
+        UNION ALL
+        (SELECT m.id, m.sent_at, m.transcript FROM messages m
+         WHERE {where} AND m.transcript IS NOT NULL
+           AND to_tsvector('simple', m.transcript) @@ q.tq LIMIT %(cand)s)) c
+    ORDER BY c.id, rank DESC) best
+  ORDER BY rank DESC, sent_at DESC LIMIT %(k)s) fts)
 """
+# What a hit shows: the text, and a voice note's transcript after a 🎤.
+_SHOWN = ("CASE WHEN m.transcript IS NULL OR btrim(m.transcript) = '' THEN m.text"
+          " ELSE concat_ws(E'\\n', nullif(btrim(m.text), ''), '🎤 ' || m.transcript) END")
 
 # Vector: nearest by cosine distance through the HNSW index (re-sorted: iterative scans may
 # return candidates slightly out of order).

@@ -69,12 +69,16 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from nudge.faces.cli.progress import enrich_with_progress
     from nudge.features.importing import import_export
     from nudge.whatsapp import parse_path
+    from nudge.whatsapp.voice import audio_members, is_audio
 
     parsed_files = [parse_path(f) for f in args.files]  # all parse before anything is stored
     with open_services(settings, me=args.me, with_llm=not args.no_wait) as services:
-        for parsed in parsed_files:
+        for path, parsed in zip(args.files, parsed_files, strict=True):
+            audio = (audio_members(Path(path).read_bytes(), parsed.media_files)
+                     if any(is_audio(name) for name in parsed.media_files) else {})
             result = import_export(services.conn, parsed, user_id=services.user_id,
-                                   chat_name=args.chat, me=services.me)
+                                   chat_name=args.chat, me=services.me, audio=audio,
+                                   keep_audio=settings.keep_audio)
             _json_line(result.to_json())
         sys.stdout.flush()
         if args.no_wait:
@@ -252,13 +256,18 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     """
     import time
 
-    from nudge.llm.models import chat_model_path, embed_model_path
+    from nudge.llm.models import chat_model_path, embed_model_path, speech_model_dir
     from nudge.store.db import open_database
 
     started = time.perf_counter()
     print("==> chat model:", chat_model_path(settings), flush=True)
     print("==> embedding model (converted once, then cached) ...", flush=True)
     print("    ", embed_model_path(settings), flush=True)
+    print("==> speech model for voice notes (Whisper base, joined once) ...", flush=True)
+    try:
+        print("    ", speech_model_dir(settings), flush=True)
+    except NudgeError as exc:  # voice notes then wait untranscribed; nothing else needs it
+        print(f"    skipped: {exc}", flush=True)
     print("==> database (embedded Postgres + pgvector, migrations) ...", flush=True)
     with open_database(settings):
         pass

@@ -62,7 +62,7 @@ def enrich_with_progress(services: Services, *, limit: int | None = None,
     while True:
         try:
             done = enrich_pending(
-                conn, services.embed, user_id=user_id,
+                conn, services.embed, user_id=user_id, transcriber=services.llm,
                 limit=None if limit is None else limit - done_before,
                 on_progress=lambda d, t, base=done_before: bar.update(base + d,
                                                                       max(total, base + t)))

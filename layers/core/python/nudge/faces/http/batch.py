@@ -4,11 +4,16 @@
 "kind", "from_me", "id"}]}`. `sent_at` is ISO-8601: wall-clock time without an offset is stored
 as is (like an export); with an offset (e.g. `Z`) it is converted to the user's time zone
 (NUDGE_TIMEZONE), because the store keeps wall-clock times. Optional per message: `kind`
-(default "text"), `from_me` (default false), `id` (default null), `sender` (default null).
+(default "text"), `from_me` (default false), `id` (default null), `sender` (default null),
+`media` (default null): `{"mimetype": "audio/ogg; codecs=opus", "data": base64, "filename": str|null}`
+for a voice note (whatsapp-web.js type `ptt` or `audio`, kind "media"): its audio is kept until
+transcribed. Media that is not audio is not stored.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -19,6 +24,7 @@ from nudge.faces.http.errors import ApiError
 MAX_BATCH_MESSAGES = 10_000
 MAX_TEXT_CHARS = 100_000
 MAX_FIELD_CHARS = 500
+MAX_AUDIO_BYTES = 8 * 1024 * 1024  # one voice note, decoded (the request itself is capped at 10 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ def _message(raw: Any, where: str, tz: tzinfo) -> Any:
         raise _bad(f"{where}.from_me", "must be true or false")
     if "text" not in raw:
         raise _bad(f"{where}.text", "missing")
+    attachment, audio = _media(raw.get("media"), f"{where}.media")
     return IncomingMessage(
         sent_at=_moment(raw.get("sent_at"), f"{where}.sent_at", tz),
         sender=_text(raw.get("sender"), f"{where}.sender", limit=MAX_FIELD_CHARS, optional=True),
@@ -78,7 +85,33 @@ def _message(raw: Any, where: str, tz: tzinfo) -> Any:
         kind=kind,
         from_me=from_me,
         id=_text(raw.get("id"), f"{where}.id", limit=MAX_FIELD_CHARS, optional=True),
+        attachment=attachment,
+        audio=audio,
     )
+
+
+def _media(raw: Any, where: str) -> tuple[str | None, bytes | None]:
+    """(file name, audio bytes) of a message's `media`; (name, None) for media that is not audio."""
+    if raw is None:
+        return None, None
+    if not isinstance(raw, dict):
+        raise _bad(where, "must be an object with mimetype and data")
+    mimetype = _text(raw.get("mimetype"), f"{where}.mimetype", limit=MAX_FIELD_CHARS,
+                     nonempty=True) or ""
+    name = _text(raw.get("filename"), f"{where}.filename", limit=MAX_FIELD_CHARS, optional=True)
+    if not mimetype.lower().startswith("audio/"):
+        return name, None
+    data = raw.get("data")
+    if not isinstance(data, str) or not data:
+        raise _bad(f"{where}.data", "must be the audio as a base64 string")
+    if len(data) > MAX_AUDIO_BYTES * 4 // 3 + 4:
+        raise ApiError(413, f"{where}.data: audio over {MAX_AUDIO_BYTES // 2**20} MB")
+    try:
+        audio = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad(f"{where}.data", "not valid base64") from None
+    extension = "ogg" if "ogg" in mimetype or "opus" in mimetype else mimetype[6:].split(";")[0]
+    return name or f"voice-note.{extension.strip() or 'audio'}", audio
 
 
 def parse_batch(body: dict[str, Any], *, tz: tzinfo) -> Batch:

@@ -113,7 +113,8 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
         with borrow() as conn:
             ensure_user(conn, user_id=user_id)
             return ingest_batch(conn, user_id=user_id, chat_name=batch.chat_name,
-                                chat_type=batch.chat_type, messages=batch.messages)
+                                chat_type=batch.chat_type, messages=batch.messages,
+                                keep_audio=get_settings().keep_audio)
 
     def store_export(data: bytes, chat_name: str | None, file_name: str | None,
                      claim: tuple[str, str, int] | None, user_id: int) -> ImportResult:
@@ -125,6 +126,7 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
         from nudge.features.importing import import_export
         from nudge.store.users import display_name, ensure_user
         from nudge.whatsapp import parse_bytes
+        from nudge.whatsapp.voice import audio_members
 
         parsed = parse_bytes(data, source=file_name or ("upload.zip" if is_zip else "upload.txt"))
         name = chat_name or parsed.chat_name  # the parser read the file name already
@@ -139,7 +141,10 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
                         digest_time=settings.digest_time)
             me = display_name(conn, user_id=user_id) or (
                 settings.me if user_id == settings.user_id else None)
-            return import_export(conn, parsed, user_id=user_id, chat_name=name, me=me)
+            # voice notes are stored pending; the enrichment step transcribes them (issue 14)
+            return import_export(conn, parsed, user_id=user_id, chat_name=name, me=me,
+                                 audio=audio_members(data, parsed.media_files),
+                                 keep_audio=settings.keep_audio)
 
     @app.post("/ingest")
     async def ingest(request: Request,

@@ -163,8 +163,10 @@ def check_export(data: bytes, file_name: str) -> None:
 def import_document(services: Services, *, data: bytes, file_name: str,
                     chat_name: str | None) -> Reply:
     """Store an export, then queue its enrichment (or, with no queue, enrich it here)."""
-    from nudge.features.importing import embed_pending, import_export
+    from nudge.features.enrichment import enrich_pending
+    from nudge.features.importing import import_export
     from nudge.whatsapp import parse_bytes
+    from nudge.whatsapp.voice import audio_members
 
     check_export(data, file_name)
     parsed = parse_bytes(data, source=file_name)
@@ -172,9 +174,11 @@ def import_document(services: Services, *, data: bytes, file_name: str,
         raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
                          "with the chat's name as its caption.")
     result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
-                           me=services.me)
+                           me=services.me, audio=audio_members(data, parsed.media_files),
+                           keep_audio=services.settings.keep_audio)
     if result.inserted and not _queue_enrichment(services):
-        embed_pending(services.conn, services.embed, user_id=services.user_id)
+        enrich_pending(services.conn, services.embed, user_id=services.user_id,
+                       transcriber=services.llm)
     return Reply(render_import(result))
 
 

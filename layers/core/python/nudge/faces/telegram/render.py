@@ -62,7 +62,9 @@ def render_digest(digest: Any) -> Reply:
             if chat.turned_negative else ""
         lines += ["", f"<b>{esc(chat.chat)}</b> · {esc(chat.facts_sentence())}{flag}", esc(chat.gist)]
         for item in chat.key_points:
-            lines.append(f"• {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: {esc(_snippet(item.text))}")
+            lines.append(f"• {item.sent_at:%H:%M} <i>{esc(item.who)}</i>: {esc(_snippet(item.text))}")
+        for item in chat.voice_notes:
+            lines.append(f"🎤 <i>{esc(item.sender)}</i> {item.sent_at:%H:%M}: {esc(_snippet(item.text))}")
         for plan in chat.plans:
             place = f" @ {esc(plan.place)}" if plan.place else ""
             lines.append(f"📅 {esc(format_when(plan))} {esc(_snippet(plan.title, 60))}{place}")
@@ -71,10 +73,10 @@ def render_digest(digest: Any) -> Reply:
         if chat.topics:
             lines.append(f"🏷 {esc('; '.join(chat.topics))}")
         for item in chat.needs_reply:
-            lines.append(f"❓ {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: {esc(_snippet(item.text))}")
+            lines.append(f"❓ {item.sent_at:%H:%M} <i>{esc(item.who)}</i>: {esc(_snippet(item.text))}")
         for item in chat.important:
             reason = f" [{esc(item.reason)}]" if item.reason else ""
-            lines.append(f"❗ {item.sent_at:%H:%M} <i>{esc(item.sender)}</i>: "
+            lines.append(f"❗ {item.sent_at:%H:%M} <i>{esc(item.who)}</i>: "
                          f"{esc(_snippet(item.text))}{reason}")
     return Reply("\n".join(lines), buttons)
 
