@@ -28,7 +28,7 @@ import psycopg
 
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
 from nudge.errors import InputError, LLMUnavailable
-from nudge.features.enrichment import Embed, enrich_pending
+from nudge.features.enrichment import TRANSCRIBE_LIMIT, Embed, enrich_pending
 from nudge.llm import Transcriber
 from nudge.store import chats
 from nudge.store import messages as store
@@ -255,8 +255,13 @@ def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
         keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
                       explicit_type=explicit_type, batch=batch, contacts=contacts, merge=True,
                       attach=attach)
-    if embed is not None and keys:
-        enrich_pending(conn, embed, user_id=user_id, transcriber=transcriber)
+    # Also with nothing new: a re-import may have brought a voice note's missing audio.
+    if embed is not None:
+        embed_pending(conn, embed, user_id=user_id, transcriber=transcriber)
+    elif transcriber is not None:  # transcripts now, embeddings later with the backlog
+        from nudge.features.transcription import transcribe_pending
+
+        transcribe_pending(conn, transcriber, user_id=user_id, limit=TRANSCRIBE_LIMIT)
     return ImportResult(chat=name, inserted=len(keys), duplicates=batch.count - len(keys),
                         skipped=batch.skipped)
 
@@ -280,7 +285,7 @@ def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
 
 
 def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int, batch_size: int = 64,
-                  max_rows: int | None = None) -> int:
+                  max_rows: int | None = None, transcriber: Transcriber | None = None) -> int:
     """The enrichment backlog (nudge.features.enrichment.enrich_pending) under its old name: stops
     early, without raising, when the embedder raises LLMUnavailable; returns how many were done."""
     done = [0]
@@ -290,7 +295,7 @@ def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int, 
 
     try:
         return enrich_pending(conn, embed, user_id=user_id, limit=max_rows, on_progress=count,
-                              batch_size=batch_size)
+                              batch_size=batch_size, transcriber=transcriber)
     except LLMUnavailable as exc:
         log.warning("enrichment postponed, LLM unavailable: %s", exc)
         return done[0]
