@@ -178,7 +178,7 @@ def test_the_settings_words_become_a_schedule(text, expected):
 
 
 @pytest.mark.parametrize("text", ["", "times", "daily 25:00", "weekly someday", "off now",
-                                  "daily 08:00 09:00"])
+                                  "daily 08:00 09:00", "fortnightly", "times 8:00 noon"])
 def test_malformed_schedules_are_clear_errors(text):
     with pytest.raises(InputError):
         parse_schedule(text)

@@ -132,11 +132,12 @@ def parse_schedule(text: str, *, current: DigestSchedule | None = None) -> Diges
     'manual', 'off'. What is left out is kept from `current`."""
     current = current or DigestSchedule()
     words = [w for w in re.split(r"[\s,;]+", text.strip()) if w and w.lower() not in ("on", "am", "um")]
-    if not words:
-        raise InputError("Which frequency? daily 08:00 · weekly sunday 18:00 · "
-                         "times 08:00,13:00,19:00 · manual · off")
-    head = words[0].lower()
+    head = words[0].lower() if words else ""
     frequency = _FREQUENCY_WORDS.get(head)
+    if frequency is None and not re.match(r"\d", head):
+        raise InputError((f"Unknown digest frequency '{words[0]}'. " if words else "")
+                         + "Try: daily 08:00 · weekly sunday 18:00 · times 08:00,13:00,19:00 · "
+                           "manual · off")
     rest = words[1:]
     if frequency is None:  # "08:00 13:00": times alone
         frequency, rest = "times", words
