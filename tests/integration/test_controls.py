@@ -198,3 +198,38 @@ def test_bad_settings_are_refused_and_change_nothing(db, user):
     changed = change_setting(db, user_id=user, key="digest", value="times 08:00 20:00")
     assert changed.to_json()["digest"] == {"frequency": "times", "times": ["08:00", "20:00"],
                                            "weekday": "friday", "description": "at 08:00, 20:00"}
+
+
+def test_a_digest_sent_before_the_upgrade_is_not_sent_again_after_it(pg_server: Any) -> None:
+    from datetime import UTC
+
+    from nudge.rules.digest_schedule import digest_due
+    from nudge.store import apply_migrations
+    from nudge.store.digests import last_digest_until
+    from nudge.store.migrate import migration_files
+
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS before_controls WITH (FORCE)")
+        admin.execute("CREATE DATABASE before_controls")
+    try:
+        with psycopg.connect(pg_server.get_uri("before_controls"), autocommit=True) as conn:
+            conn.execute("CREATE TABLE schema_migrations (version text PRIMARY KEY,"
+                         " applied_at timestamptz NOT NULL DEFAULT now())")
+            for version, sql in migration_files():
+                if version < "0600":
+                    conn.execute(sql.encode())
+                    conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", [version])
+            user = ensure_user(conn, name="Sam", timezone="Europe/Berlin")
+            conn.execute("UPDATE summary_preferences SET frequency = 'hourly'")  # never valid
+            conn.execute("INSERT INTO digests (user_profile_id, day, sent_at)"
+                         " VALUES (%s, '2024-05-13', '2024-05-14T06:00:00Z')", [user])
+            assert "0600_controls" in apply_migrations(conn)
+            assert last_digest_until(conn, user_id=user) == datetime(2024, 5, 14)
+            assert digest_frequency(conn, user_id=user).frequency == "daily"
+            again = digest_due(digest_frequency(conn, user_id=user),
+                               now=datetime(2024, 5, 14, 7, tzinfo=UTC), tz=BERLIN,
+                               last_until=last_digest_until(conn, user_id=user))
+            assert again.reason == "already sent"
+    finally:
+        with psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS before_controls WITH (FORCE)")
