@@ -127,3 +127,16 @@ def test_a_single_overlong_line_is_cut_without_breaking_tags_or_entities():
 def test_emoji_count_twice_towards_the_limit():
     parts = split_message("😀" * 3000)
     assert len(parts) == 2 and all(utf16_len(p) <= MAX_MESSAGE for p in parts)
+
+
+def test_a_busy_digest_numbers_its_items_and_keeps_the_keyboard_within_telegrams_limits():
+    items = [DigestItem("Ana", NOON, f"question {n}?", message_id=10**12 + n) for n in range(30)]
+    chats = [ChatDigest(f"Chat {n} with a very long name indeed", "group", 3, {"Ana": 3},
+                        chat_id=10**12 + n, needs_reply=items[:3]) for n in range(20)]
+    reply = render_digest(Digest(date(2024, 5, 8), "ok", chats))
+    assert "❓ 1. 12:00 <i>Ana</i>: question 0?" in reply.html
+    assert sum(len(row) for row in reply.buttons) <= 100 and all(len(row) <= 8 for row in reply.buttons)
+    assert all(len(data.encode()) <= 64 for row in reply.buttons for _, data in row)
+    assert reply.buttons[0] == [("❗ 1", f"crit:{10**12}"), ("🙈 1", f"ign:{10**12}"),
+                                ("⏰ 1", f"later:{10**12}")]
+    assert reply.buttons[-1][0][1] == f"sug:{10**12 + 7}"  # eight chat rows at most

@@ -74,7 +74,6 @@ def render_digest(digest: Any) -> Reply:
     whole_day = getattr(digest, "whole_day", True)
     stamp = "%H:%M" if whole_day else "%a %H:%M"
     lines = [f"<b>Digest for {esc(title)}</b>"]
-    buttons: Buttons = []
     plan_rows: Buttons = []
     item_rows: Buttons = []
     chat_rows: Buttons = []
@@ -110,8 +109,7 @@ def render_digest(digest: Any) -> Reply:
             chat_rows.append(chat_buttons(chat.chat, chat_id))
     if item_rows:
         lines += ["", "❗ critical · 🙈 ignore · ⏰ remind me later · 💬 suggest a reply · 🔇 mute"]
-    buttons = plan_rows + item_rows + chat_rows
-    return Reply("\n".join(lines), buttons)
+    return Reply("\n".join(lines), plan_rows + item_rows + chat_rows)
 
 
 def render_topics(days: Sequence[Any]) -> str:
