@@ -185,6 +185,15 @@ def test_the_digest_frequency_is_set_in_settings(webhook_stack: WebhookStack, ch
     assert "Digest: daily at 07:15" in webhook_stack.say("/settings digest daily 7:15")[0]
     assert "Not a weekday" in webhook_stack.say("/settings digest weekly someday")[0]
     assert "Digest: daily at 07:15" in webhook_stack.say("/settings")[0]  # the bad one changed nothing
+    weekly = webhook_stack.say("send me a weekly digest on sunday at 6pm")[0]
+    assert "Digest: weekly on Sunday at 18:00" in weekly
+    assert "Digest: off" in webhook_stack.say("stop the digests")[0]
+
+
+def test_a_chat_is_muted_and_unmuted_in_plain_words(webhook_stack: WebhookStack, chats):
+    assert webhook_stack.say("mute the Trip group") == [
+        "🔇 Trip is muted: no digest and no reminders for it."]
+    assert webhook_stack.say("unmute trip")[0].startswith("🔔 Trip is unmuted")
 
 
 def test_a_control_on_an_unknown_message_is_answered_politely(webhook_stack: WebhookStack, chats):

@@ -379,6 +379,9 @@ async def dispatch(update: Update, context: Context, intent: Intent, text: str) 
             return await _call(update, context, actions.change_settings, line=intent.query or "")
         case "topics":
             return await _call(update, context, actions.topics, chat=intent.name)
+        case "mute" if intent.name:
+            return await _call(update, context, actions.mute_chat, chat=intent.name,
+                               muted=intent.query != "off")
     return HELP
 
 
