@@ -1,7 +1,8 @@
-"""Lambda fired by EventBridge Scheduler (every 15 minutes): the daily digest, per user's time.
+"""Lambda fired by EventBridge Scheduler (every 15 minutes): the digests, per user's frequency
+(daily, weekly, several times a day; manual and off send nothing) in the user's time zone.
 
 The schedule's input is {"scheduled_time": "<aws.scheduler.scheduled-time>"}; a retry carries the
-same time and nudge.faces.schedules sends each user's digest once per day (see its docstring).
+same time and nudge.faces.schedules sends each user's digest once per period (see its docstring).
 """
 
 from typing import Any

@@ -170,3 +170,66 @@ def test_the_scheduled_digest_knows_the_name_the_user_gave_the_bot(
 
     assert run_daily_digest(settings, utc("2024-05-14T12:00:00")).sent == [OWNER]
     assert "❓" in fake_telegram.texts()[0]  # Ben's question to Sam waits for a reply
+
+
+WEEK = b"""06/05/2024, 10:00 - Ana: Monday coffee?
+08/05/2024, 10:00 - Ana: Wednesday: did you see the tickets?
+12/05/2024, 20:00 - Ana: Sunday night, are you coming on Friday?
+13/05/2024, 09:00 - Ana: Monday again
+"""
+
+
+def test_a_weekly_digest_goes_out_on_its_day_and_covers_the_seven_days(
+        schedule_settings, fake_telegram: FakeTelegram, db, user):
+    from nudge.features.settings import set_digest_frequency
+
+    import_export(db, parse_bytes(WEEK, source="WhatsApp Chat with Ana.txt"), user_id=1, me="Sam")
+    _zone(db, user, "Europe/Berlin")
+    set_digest_frequency(db, user_id=user, text="weekly monday 08:00")
+    assert run_daily_digest(schedule_settings, utc("2024-05-12T06:00:00")).skipped == {
+        OWNER: "before the digest time"}  # a Sunday: not the day
+    assert run_daily_digest(schedule_settings, utc("2024-05-13T06:00:00")).sent == [OWNER]
+    [text] = fake_telegram.texts()
+    assert text.startswith("Digest for Mon 06 May – Sun 12 May 2024")
+    assert "Monday coffee?" in text or "did you see the tickets?" in text
+    assert "Monday again" not in text  # the 13th belongs to next week's digest
+    assert run_daily_digest(schedule_settings, utc("2024-05-13T09:00:00")).skipped == {OWNER: "already sent"}
+    assert run_daily_digest(schedule_settings, utc("2024-05-14T06:00:00")).skipped == {
+        OWNER: "before the digest time"}
+    assert len(fake_telegram.sent()) == 1
+
+
+def test_several_digests_a_day_each_cover_the_hours_since_the_previous_one(
+        schedule_settings, fake_telegram: FakeTelegram, db, user):
+    from nudge.features.settings import set_digest_frequency
+
+    set_digest_frequency(db, user_id=user, text="times 09:18 12:00")  # UTC user
+    assert run_daily_digest(schedule_settings, utc("2024-05-13T09:30:00")).sent == [OWNER]
+    [first] = fake_telegram.texts()
+    assert first.startswith("Digest for Sun 12 May 12:00–Mon 13 May 09:18")
+    assert "Hi Ana!" in first and "Are you coming" not in first  # 09:15 is in, 09:20 is not
+    assert run_daily_digest(schedule_settings, utc("2024-05-13T12:00:00")).sent == [OWNER]
+    second = fake_telegram.texts()[1]
+    assert second.startswith("Digest for Mon 13 May 09:18–12:00") and "Bring <wine> & cheese" in second
+    assert run_daily_digest(schedule_settings, utc("2024-05-13T13:00:00")).skipped == {OWNER: "already sent"}
+
+
+@pytest.mark.parametrize(("frequency", "reason"), [("manual", "digests only on request"),
+                                                   ("off", "digests are off")])
+def test_manual_and_off_digests_are_never_scheduled(
+        schedule_settings, fake_telegram: FakeTelegram, db, user, frequency, reason):
+    from nudge.features.settings import set_digest_frequency
+
+    set_digest_frequency(db, user_id=user, text=frequency)
+    assert run_daily_digest(schedule_settings, utc("2024-05-14T09:00:00")).skipped == {OWNER: reason}
+    assert fake_telegram.sent() == []
+
+
+def test_pushed_reminders_carry_control_buttons(schedule_settings, fake_telegram: FakeTelegram, db, user):
+    set_contact_critical(db, user_id=user, name="Ana", critical=True)
+    assert run_reminders(schedule_settings, utc("2024-05-14T08:00:00")).sent == [OWNER]
+    [sent] = fake_telegram.sent()
+    [row] = sent["reply_markup"]["inline_keyboard"]
+    verbs = [button["callback_data"].split(":")[0] for button in row]
+    assert verbs == ["snz", "clr", "ign", "sug"]
+    assert all(len(button["callback_data"].encode()) <= 64 for button in row)

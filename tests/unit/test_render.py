@@ -138,3 +138,14 @@ def test_voice_notes_show_a_microphone_before_the_sender():
     assert "• 10:01 <i>🎤 Ana</i>: Rehearsal moved to Thursday" in html
     assert "🎤 <i>Luis</i> 10:05: Nos vemos &lt;mañana&gt;" in html
     assert chat.to_json()["voice_notes"][0]["voice"] is True
+def test_a_busy_digest_numbers_its_items_and_keeps_the_keyboard_within_telegrams_limits():
+    items = [DigestItem("Ana", NOON, f"question {n}?", message_id=10**12 + n) for n in range(30)]
+    chats = [ChatDigest(f"Chat {n} with a very long name indeed", "group", 3, {"Ana": 3},
+                        chat_id=10**12 + n, needs_reply=items[:3]) for n in range(20)]
+    reply = render_digest(Digest(date(2024, 5, 8), "ok", chats))
+    assert "❓ 1. 12:00 <i>Ana</i>: question 0?" in reply.html
+    assert sum(len(row) for row in reply.buttons) <= 100 and all(len(row) <= 8 for row in reply.buttons)
+    assert all(len(data.encode()) <= 64 for row in reply.buttons for _, data in row)
+    assert reply.buttons[0] == [("❗ 1", f"crit:{10**12}"), ("🙈 1", f"ign:{10**12}"),
+                                ("⏰ 1", f"later:{10**12}")]
+    assert reply.buttons[-1][0][1] == f"sug:{10**12 + 7}"  # eight chat rows at most

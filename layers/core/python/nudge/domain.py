@@ -96,10 +96,13 @@ class Reminder:
     sender: str | None = None  # the reminded message, when there is one
     sent_at: datetime | None = None  # wall clock
     text: str | None = None
+    chat_id: int | None = None
+    message_id: int | None = None  # the reminded message, when there is one
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "chat": self.chat, "due_at": self.due_at.isoformat(),
+            "id": self.id, "chat": self.chat, "chat_id": self.chat_id,
+            "message_id": self.message_id, "due_at": self.due_at.isoformat(),
             "status": self.status, "source": self.source, "note": self.note, "reason": self.reason,
             "interval_minutes": self.interval_minutes,
             "last_sent_at": self.last_sent_at.isoformat() if self.last_sent_at else None,

@@ -3,11 +3,14 @@
 Both schedules fire every 15 minutes (UTC) and decide per user, in the user's time zone
 (user_profiles.timezone), so one schedule serves every zone and daylight saving needs no care:
 
-- Digest: once the user's local time has reached summary_preferences.daily_time, yesterday's
-  (local) digest goes out, unless it already did. The run first claims the digests row
-  (user, day); a retried or overlapping run finds the claim and sends nothing. A claim whose run
-  died before sending is taken over after CLAIM_TIMEOUT; a failed send drops the claim so the next
-  run tries again. A day without messages is recorded but not sent (no noise).
+- Digest: the user's frequency (summary_preferences: daily at a time, weekly on a day, several
+  times a day, manual only, off) and the end of the last period sent decide, in a pure rule
+  (rules.digest_schedule.digest_due), whether a digest is due now and which wall-clock period it
+  covers: yesterday, the seven days before, or the hours since the previous time. The run first
+  claims the digests row (user, period end); a retried or overlapping run finds the claim and sends
+  nothing. A claim whose run died before sending is taken over after CLAIM_TIMEOUT; a failed send
+  drops the claim so the next run tries again. A period without messages is recorded but not sent
+  (no noise).
 - Reminders: nudge.features.reminders decides what is due at the scheduled time; after sending, mark_sent
   stores that time (last_sent_at), so a retry of the same event finds nothing due. Runs for one
   user take turns through a Postgres advisory lock.
@@ -110,39 +113,42 @@ async def _digest_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
     from nudge.bootstrap import open_services
     from nudge.faces.telegram.render import render_digest
     from nudge.features.digest import digest_of_day
+    from nudge.rules.digest_schedule import digest_due
     from nudge.store import digests
-    from nudge.store.preferences import user_preferences
+    from nudge.store.preferences import digest_schedule
 
     report = RunReport()
     with open_services(settings) as services:
         conn = services.conn
         chat_model = cache(services.chat_model)  # one health check a run, and only if one is due
         for user in recipients(conn, settings):
-            prefs = user_preferences(conn, user_id=user.user_id)
-            local = now.astimezone(user.tz)
-            if local.time() < prefs.daily_time:
-                report.skipped[user.telegram_id] = "before the digest time"
+            decision = digest_due(digest_schedule(conn, user_id=user.user_id), now=now, tz=user.tz,
+                                  last_until=digests.last_digest_until(conn, user_id=user.user_id))
+            period = decision.due
+            if period is None:
+                report.skipped[user.telegram_id] = decision.reason
                 continue
-            day = local.date() - timedelta(days=1)
-            if not digests.claim_digest(conn, user_id=user.user_id, day=day, now=now,
-                                        stale_after=CLAIM_TIMEOUT):
+            if not digests.claim_digest(conn, user_id=user.user_id, since=period.since,
+                                        until=period.until, now=now, stale_after=CLAIM_TIMEOUT):
                 report.skipped[user.telegram_id] = "already sent"
                 continue
-            digest = digest_of_day(conn, user_id=user.user_id, day=day, me=user.name,
-                                   llm=chat_model(), capable=services.capable)
+            digest = digest_of_day(conn, user_id=user.user_id, day=period.since.date(),
+                                   me=user.name, llm=chat_model(), capable=services.capable,
+                                   since=period.since, until=period.until)
             try:
                 if digest.chats:
                     await _send(bot, user.telegram_id, render_digest(digest))
             except TelegramError:
                 log.exception("digest for %s could not be sent", user.telegram_id)
-                digests.drop_claim(conn, user_id=user.user_id, day=day)
+                digests.drop_claim(conn, user_id=user.user_id, until=period.until)
                 report.failed.append(user.telegram_id)
                 continue
-            digests.mark_digest_sent(conn, user_id=user.user_id, day=day, now=now)
+            digests.mark_digest_sent(conn, user_id=user.user_id, until=period.until, now=now)
             if digest.chats:
                 report.sent.append(user.telegram_id)
             else:
-                report.skipped[user.telegram_id] = "no messages that day"
+                report.skipped[user.telegram_id] = "no messages that day" if digest.whole_day \
+                    else "no messages since the last digest"
     return report
 
 
@@ -189,7 +195,7 @@ async def _with_bot(settings: Settings, run: Any, now: datetime) -> RunReport:
 
 
 def run_daily_digest(settings: Settings, now: datetime) -> RunReport:
-    """Send each user yesterday's digest once their local digest time has passed (once per day)."""
+    """Send each user the digest their frequency makes due at `now` (once per period)."""
     return asyncio.run(_with_bot(settings, _digest_run, _aware(now)))
 
 

@@ -28,6 +28,7 @@ JOIN chats c ON c.id = m.chat_id
 LEFT JOIN contacts ct ON ct.id = m.sender_contact_id
 WHERE m.user_profile_id = %(user)s AND m.sent_at >= %(start)s AND m.sent_at < %(end)s
   AND (%(chat_types)s::text[] IS NULL OR c.type = ANY(%(chat_types)s::text[]))
+  AND NOT m.ignored AND NOT c.muted
 ORDER BY c.name, m.sent_at, m.id
 """
 
@@ -46,13 +47,20 @@ ORDER BY m.sent_at DESC, m.id DESC LIMIT %(limit)s
 
 def day_messages(conn: psycopg.Connection[Any], *, user_id: int, day: date, reply_window: timedelta,
                  chat_types: list[str] | None) -> list[tuple[Any, ...]]:
-    """Every message of `day` (wall clock) by chat and time: (chat, chat type, sender, from_me,
-    sent_at, kind, text, marked critical, sender critical, message id, chat id, sentiment,
-    embedding, answered by the user within `reply_window`, voice: a transcribed voice note whose
-    kind reads 'text' and text is what was said)."""
+    """Every message of `day` (wall clock); see period_messages."""
     start = datetime.combine(day, datetime.min.time())
+    return period_messages(conn, user_id=user_id, since=start, until=start + timedelta(days=1),
+                           reply_window=reply_window, chat_types=chat_types)
+
+
+def period_messages(conn: psycopg.Connection[Any], *, user_id: int, since: datetime, until: datetime,
+                    reply_window: timedelta, chat_types: list[str] | None) -> list[tuple[Any, ...]]:
+    """Every message in [since, until) (wall clock) by chat and time, without ignored messages
+    and muted chats: (chat, chat type, sender, from_me, sent_at, kind, text, marked critical,
+    sender critical, message id, chat id, sentiment, embedding, answered by the user within
+    `reply_window`)."""
     return conn.execute(_DAY_MESSAGES_SQL, {
-        "user": user_id, "start": start, "end": start + timedelta(days=1),
+        "user": user_id, "start": since, "end": until,
         "chat_types": chat_types or None, "reply_window": reply_window,
     }).fetchall()
 
@@ -68,11 +76,11 @@ def busiest_day(conn: psycopg.Connection[Any], *, user_id: int) -> tuple[date, i
 def waiting_for_reply(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int,
                       limit: int) -> list[tuple[int, str | None, datetime, str]]:
     """(id, sender, sent_at, text) of the latest messages from others after the user's last
-    message in the chat, oldest first."""
+    message in the chat (ignored ones left out), oldest first."""
     rows = conn.execute(
         f"""SELECT m.id, m.sender_name, m.sent_at, {_SAID} FROM messages m
            WHERE m.user_profile_id = %(user)s AND m.chat_id = %(chat)s AND NOT m.from_me
-             AND m.kind IN ('text', 'media') AND (btrim(m.text) <> '' OR {_VOICE})
+             AND NOT m.ignored AND m.kind IN ('text', 'media') AND (btrim(m.text) <> '' OR {_VOICE})
              AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.chat_id = m.chat_id AND r.from_me
                              AND (r.sent_at > m.sent_at OR (r.sent_at = m.sent_at AND r.id > m.id)))
            ORDER BY m.sent_at DESC, m.id DESC LIMIT %(limit)s""",

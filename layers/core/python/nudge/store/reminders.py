@@ -19,7 +19,7 @@ _SAID = ("CASE WHEN m.transcript IS NULL OR btrim(m.transcript) = '' THEN m.text
 
 _SELECT = """
 SELECT r.id, c.name, r.due_at, r.status, r.source, r.note, r.reason, r.interval_minutes,
-       r.last_sent_at, m.sender_name, m.sent_at, """ + _SAID + """
+       r.last_sent_at, m.sender_name, m.sent_at, """ + _SAID + """, r.chat_id, r.message_id
 FROM reminders r
 LEFT JOIN chats c ON c.id = r.chat_id AND c.user_profile_id = r.user_profile_id
 LEFT JOIN messages m ON m.id = r.message_id AND m.user_profile_id = r.user_profile_id
@@ -37,7 +37,7 @@ FROM messages m
 JOIN chats c ON c.id = m.chat_id
 LEFT JOIN contacts ct ON ct.id = m.sender_contact_id
 WHERE m.user_profile_id = %(user)s AND NOT m.from_me AND m.kind NOT IN ('system', 'deleted')
-  AND m.sent_at >= %(since)s AND m.sent_at <= %(until)s
+  AND m.sent_at >= %(since)s AND m.sent_at <= %(until)s AND NOT m.ignored AND NOT c.muted
   AND NOT """ + _ANSWERED.format(chat="m.chat_id", at="m.sent_at", msg="m.id") + """
 ORDER BY m.chat_id, m.sent_at, m.id
 """
@@ -120,7 +120,8 @@ def close_answered(conn: psycopg.Connection[Any], *, user_id: int) -> int:
 def unanswered_messages(conn: psycopg.Connection[Any], *, user_id: int, since: datetime,
                         until: datetime) -> list[tuple[Any, ...]]:
     """(id, chat id, chat type, sent_at, text, marked critical, sender critical) of messages from
-    others in [since, until] (wall clock) with no later message of the user in their chat."""
+    others in [since, until] (wall clock) with no later message of the user in their chat;
+    ignored messages and muted chats left out."""
     return conn.execute(_UNANSWERED_SQL, {"user": user_id, "since": since, "until": until}).fetchall()
 
 
@@ -145,10 +146,11 @@ def insert_automatic(conn: psycopg.Connection[Any], *, user_id: int,
 
 def due_now(conn: psycopg.Connection[Any], *, user_id: int, now: datetime,
             default_interval: int) -> list[Reminder]:
-    """Open or snoozed reminders past due and not sent within their interval."""
+    """Open or snoozed reminders past due and not sent within their interval (none for muted
+    chats: they wait until the chat is unmuted)."""
     rows = conn.execute(
         _SELECT + """ WHERE r.user_profile_id = %(user)s AND r.status IN ('open', 'snoozed')
-          AND r.due_at <= %(now)s
+          AND r.due_at <= %(now)s AND NOT coalesce(c.muted, false)
           AND (r.last_sent_at IS NULL OR r.last_sent_at
                + make_interval(mins => coalesce(r.interval_minutes, %(interval)s)) <= %(now)s)
         ORDER BY r.due_at, r.id""",

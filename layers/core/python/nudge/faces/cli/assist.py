@@ -120,15 +120,27 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_critical(args: argparse.Namespace, settings: Settings) -> int:
-    """Mark contacts critical (or not), or list them. Unanswered messages from critical contacts
-    get automatic reminders until you reply.
+    """Mark contacts critical (or not), or list them; or mark one message critical by its id
+    (`nudge digest` prints ids as #123; --off unmarks it). Unanswered messages from critical
+    contacts, and critical messages, get automatic reminders until you reply.
 
-    Example: nudge critical add "Ben"
+    Example: nudge critical add "Ben"   ·   nudge critical 123
     """
     from nudge.bootstrap import open_services
     from nudge.errors import NotFound
+    from nudge.faces.cli.controls import message_id, message_line
+    from nudge.features.controls import mark_critical
     from nudge.store.contacts import critical_contacts, set_contact_critical
 
+    if args.action not in ("add", "remove", "list"):
+        if args.name:
+            raise InputError("critical MESSAGE_ID takes no name (use --off to unmark it)")
+        with open_services(settings, with_llm=False) as services:
+            message = mark_critical(services.conn, user_id=services.user_id,
+                                    message_id=message_id(args.action), critical=not args.off)
+        print(json.dumps(message.to_json(), ensure_ascii=False) if args.json else
+              ("critical: " if message.critical else "no longer critical: ") + message_line(message))
+        return 0
     with open_services(settings, with_llm=False) as services:
         conn, user_id = services.conn, services.user_id
         if args.action in ("add", "remove"):
@@ -172,6 +184,7 @@ def add_assist_commands(add: Callable[[str, Callable], argparse.ArgumentParser])
         "id", type=int, nargs="?")
 
     p = add("critical", cmd_critical)
-    p.add_argument("action", choices=["add", "remove", "list"])
-    p.add_argument("name", nargs="?")
+    p.add_argument("action", metavar="add|remove|list|MESSAGE_ID")
+    p.add_argument("name", nargs="?", help="the contact, for add and remove")
+    p.add_argument("--off", action="store_true", help="with MESSAGE_ID: no longer critical")
     p.add_argument("--json", action="store_true")

@@ -17,6 +17,7 @@ from pathlib import Path
 from nudge.config import Settings, load_settings
 from nudge.errors import InputError, NudgeError
 from nudge.faces.cli.assist import add_assist_commands
+from nudge.faces.cli.controls import add_control_commands
 
 
 def _json_line(obj: object) -> None:
@@ -408,6 +409,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--json", action="store_true")
 
     add_assist_commands(add)
+    add_control_commands(add)
 
     add("setup", cmd_setup)
     add("bot", cmd_bot)

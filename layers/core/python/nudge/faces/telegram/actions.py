@@ -243,8 +243,12 @@ def clear_reminders(services: Services, *, reminder_id: int | None) -> Reply:
 # --- importance criteria and settings ----------------------------------------------------------
 
 def mark_critical(services: Services, *, name: str | None, critical: bool = True) -> Reply:
+    """A contact (by name) or a single message (`#123` or `123`: its id) critical or not."""
     from nudge.store.contacts import critical_contacts, set_contact_critical
 
+    if name and (found := re.fullmatch(r"\s*#?(\d+)\s*", name)):
+        return control_message(services, message_id=int(found[1]),
+                               action="critical" if critical else "uncritical")
     if name:
         contact = resolve_name(services, name, table="contacts")
         set_contact_critical(services.conn, user_id=services.user_id, name=contact, critical=critical)
@@ -307,20 +311,120 @@ def change_settings(services: Services, *, line: str) -> Reply:
         prefs = replace(prefs, chat_types=list(dict.fromkeys(types)))
     elif key in ("name", "me") and value:
         services.me = remembered_name(services.conn, services.user_id, value)
+    elif key in ("digest", "frequency", "digests", "summary") and value:
+        from nudge.features.settings import set_digest_frequency
+
+        set_digest_frequency(services.conn, user_id=services.user_id, text=value)
+        prefs = user_preferences(services.conn, user_id=services.user_id)
     elif key in ("remind", "reminders", "interval") and value:
         if not value.isdigit() or not 5 <= int(value) <= 10080:
             raise InputError("The reminder interval is minutes, 5 to 10080. Example: /settings remind 60")
         prefs = replace(prefs, reminder_interval_minutes=int(value))
     elif key:
-        raise InputError("Try: /settings time 07:30 · /settings tz Europe/Berlin · "
-                         "/settings chats group,one_to_one · /settings remind 60 · /settings name Sam")
+        raise InputError("Try: /settings time 07:30 · /settings digest weekly sunday 18:00 · "
+                         "/settings tz Europe/Berlin · /settings chats group,one_to_one · "
+                         "/settings remind 60 · /settings name Sam")
     if key:
         save_preferences(services.conn, user_id=services.user_id, prefs=prefs)
+    from nudge.features.settings import digest_frequency
+
     tz = user_zone(services)
     chats = ", ".join(prefs.chat_types or CHAT_TYPES)
+    schedule = digest_frequency(services.conn, user_id=services.user_id)
     return Reply("<b>Settings</b>\n"
                  f"Your name in the chats: {esc(services.me or 'not set')}\n"
+                 f"Digest: {esc(schedule.describe())}\n"
                  f"Digest time: {prefs.daily_time:%H:%M}\nTime zone: {esc(tz.key)}\n"
                  f"Chat types: {esc(chats)}\nRemind again every {prefs.reminder_interval_minutes} min\n\n"
-                 "Change: /settings time 07:30 · tz Europe/Berlin · chats group,one_to_one · remind 60"
-                 " · name Sam")
+                 "Change: /settings time 07:30 · digest daily|weekly sunday 18:00|times 08:00,19:00|"
+                 "manual|off · tz Europe/Berlin · chats group,one_to_one · remind 60 · name Sam")
+
+
+# --- controls: one message, one chat -------------------------------------------------------------
+
+def _quoted(message: Any) -> str:
+    who = "you" if message.from_me else (message.sender or "?")
+    return f"<i>{esc(who)}</i> in <b>{esc(message.chat)}</b>: “{esc(message.text[:120])}”"
+
+
+def control_message(services: Services, *, message_id: int, action: str) -> Reply:
+    """critical / uncritical / ignore / unignore one message; the answer offers the undo."""
+    from nudge.features import controls
+
+    conn, user_id = services.conn, services.user_id
+    if action in ("critical", "uncritical"):
+        message = controls.mark_critical(conn, user_id=user_id, message_id=message_id,
+                                         critical=action == "critical")
+        if message.critical:
+            return Reply(f"❗ Marked critical: {_quoted(message)}. It stays in your digest and "
+                         "gets reminders until you reply.", [[("↩ Undo", f"uncrit:{message_id}")]])
+        return Reply(f"No longer critical: {_quoted(message)}.")
+    message = controls.ignore_message(conn, user_id=user_id, message_id=message_id,
+                                      ignored=action == "ignore")
+    if message.ignored:
+        return Reply(f"🙈 Ignored: {_quoted(message)}. It leaves your digest, reminders and "
+                     "questions.", [[("↩ Undo", f"unign:{message_id}")]])
+    return Reply(f"No longer ignored: {_quoted(message)}.")
+
+
+def mute_chat(services: Services, *, chat: str | int, muted: bool = True) -> Reply:
+    """Mute or unmute a chat (by name or id); the answer offers the undo."""
+    from nudge.features import controls
+
+    state = controls.mute_chat(services.conn, user_id=services.user_id, chat=chat, muted=muted)
+    if muted:
+        return Reply(f"🔇 <b>{esc(state.chat)}</b> is muted: no digest and no reminders for it.",
+                     [[("↩ Unmute", f"unmute:{state.id}")]])
+    return Reply(f"🔔 <b>{esc(state.chat)}</b> is unmuted: it is back in your digest and reminders.")
+
+
+def list_muted(services: Services) -> Reply:
+    from nudge.features import controls
+
+    found = controls.muted_chats(services.conn, user_id=services.user_id)
+    if not found:
+        return Reply("No muted chats. Mute one: /mute Ana")
+    return Reply("<b>Muted chats</b>\n" + "\n".join(f"🔇 {esc(c.chat)}" for c in found)
+                 + "\n\nUnmute: /unmute &lt;chat&gt;",
+                 [[(f"🔔 {c.chat[:24]}", f"unmute:{c.id}")] for c in found[:10]])
+
+
+def list_ignored(services: Services) -> Reply:
+    from nudge.features import controls
+
+    found = controls.flagged_messages(services.conn, user_id=services.user_id, ignored=True)
+    if not found:
+        return Reply("No ignored messages.")
+    lines = [f"#{m.id} {m.sent_at:%Y-%m-%d %H:%M} {_quoted(m)}" for m in found[:20]]
+    return Reply("<b>Ignored messages</b>\n" + "\n".join(lines)
+                 + "\n\nStop ignoring one: /unignore &lt;id&gt;")
+
+
+def remind_later(services: Services, *, message_id: int, now: datetime | None = None) -> Reply:
+    """⏰ under a digest item: remind me of this message later (features.controls.LATER)."""
+    from nudge.features import controls
+
+    tz = user_zone(services)
+    reminder = controls.remind_later(services.conn, user_id=services.user_id, message_id=message_id,
+                                     now=now)
+    return Reply(f"⏰ I'll remind you about <b>{esc(reminder.chat or '?')}</b> at "
+                 f"{reminder.due_at.astimezone(tz):%a %d %b %H:%M}, and again until you reply "
+                 f"(#{reminder.id}).", [[("✅ Cancel", f"clr:{reminder.id}")]])
+
+
+def snooze_later(services: Services, *, reminder_id: int, now: datetime | None = None) -> Reply:
+    """⏰ under a pushed reminder: ask again later (features.controls.LATER)."""
+    from nudge.features.controls import LATER
+    from nudge.features.reminders import snooze
+
+    tz = user_zone(services)
+    until = (now or datetime.now(UTC)) + LATER
+    snooze(services.conn, user_id=services.user_id, reminder_id=reminder_id, until=until)
+    return Reply(f"😴 Reminder #{reminder_id} snoozed until {until.astimezone(tz):%a %d %b %H:%M}.")
+
+
+def suggest_for_chat(services: Services, *, chat_id: int) -> Reply:
+    """💬 under a digest chat or a reminder: reply suggestions for that chat."""
+    from nudge.features.controls import chat_name
+
+    return suggest(services, chat=chat_name(services.conn, user_id=services.user_id, chat_id=chat_id))

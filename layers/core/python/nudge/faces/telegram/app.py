@@ -31,6 +31,10 @@ COMMANDS: dict[str, object] = {
     "approve": handlers.approve_edited,
     "remind": handlers.manage_reminders,
     "critical": handlers.mark_critical,
+    "ignore": handlers.ignore_message,
+    "unignore": handlers.unignore_message,
+    "mute": handlers.mute_chat,
+    "unmute": handlers.unmute_chat,
     "keywords": handlers.set_keywords,
     "settings": handlers.change_settings,
     "topics": handlers.show_topics,
@@ -63,6 +67,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(handlers.approve_reply, pattern=r"^approve:\d+$"))
     application.add_handler(CallbackQueryHandler(handlers.copy_reply, pattern=r"^copy:\d+$"))
     application.add_handler(CallbackQueryHandler(handlers.send_calendar_event, pattern=r"^ics:\d+$"))
+    application.add_handler(CallbackQueryHandler(handlers.press_control,
+                                                 pattern=handlers.CONTROL_PATTERN))
     application.add_handler(MessageHandler(filters.Document.ALL, handlers.import_export_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND,
                                            handlers.route_plain_words))

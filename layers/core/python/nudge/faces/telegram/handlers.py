@@ -31,9 +31,14 @@ HELP = (
     "/suggest &lt;chat&gt; · three replies in your style\n"
     "/approve &lt;id&gt; [edited text] · keep a suggestion (your edited version if given)\n"
     "/remind · list; /remind Ben tonight · set; /remind snooze 3 tomorrow; /remind clear 3\n"
-    "/critical &lt;contact&gt; · flag a contact; /keywords &lt;words&gt; · words that matter\n"
+    "/critical &lt;contact&gt; · flag a contact (/critical #id · one message); "
+    "/keywords &lt;words&gt; · words that matter\n"
+    "/ignore #id · drop a message from digests and reminders; /unignore #id\n"
+    "/mute &lt;chat&gt; · no digest or reminders for it; /unmute &lt;chat&gt;\n"
     "/topics [chat] · what your chats talked about this week\n"
-    "/settings · digest time, time zone, chat types, reminder interval\n\n"
+    "/settings · digest frequency and time, time zone, chat types, reminder interval\n"
+    "Under a digest or a reminder: ❗ critical · 🙈 ignore · ⏰ later · 💬 suggest a reply · "
+    "🔇 mute · 📅 add to calendar\n\n"
     "Or just ask: <i>what happened yesterday?</i> · <i>what did Emre say about the party?</i> · "
     "<i>help me answer Ana</i> · <i>remind me to answer Ben tonight</i> "
     "(English, Deutsch, Español)."
@@ -182,6 +187,47 @@ async def mark_critical(update: Update, context: Context) -> None:
     await send(update, context, reply)
 
 
+def _message_id(argument: str, example: str) -> int:
+    found = re.fullmatch(r"#?(\d+)", argument.strip())
+    if not found:
+        raise InputError(f"Which message? Give its id. Example: {example}")
+    return int(found[1])
+
+
+async def ignore_message(update: Update, context: Context) -> None:
+    """/ignore (list) · /ignore <id>"""
+    argument = _argument(update)
+    if not argument:
+        await send(update, context, await _call(update, context, actions.list_ignored))
+        return
+    await send(update, context, await _call(update, context, actions.control_message,
+                                            message_id=_message_id(argument, "/ignore 123"),
+                                            action="ignore"))
+
+
+async def unignore_message(update: Update, context: Context) -> None:
+    message_id = _message_id(_argument(update), "/unignore 123")
+    await send(update, context, await _call(update, context, actions.control_message,
+                                            message_id=message_id, action="unignore"))
+
+
+async def mute_chat(update: Update, context: Context) -> None:
+    """/mute (list) · /mute <chat>"""
+    chat = _argument(update)
+    reply = await _call(update, context, actions.mute_chat, chat=chat, muted=True) if chat \
+        else await _call(update, context, actions.list_muted)
+    await send(update, context, reply)
+
+
+async def unmute_chat(update: Update, context: Context) -> None:
+    chat = _argument(update)
+    if not chat:
+        await send(update, context, await _call(update, context, actions.list_muted))
+        return
+    await send(update, context, await _call(update, context, actions.mute_chat, chat=chat,
+                                            muted=False))
+
+
 async def set_keywords(update: Update, context: Context) -> None:
     await send(update, context, await _call(update, context, actions.set_keywords,
                                                              text=_argument(update)))
@@ -240,6 +286,40 @@ async def copy_reply(update: Update, context: Context) -> None:
     text = await _call(update, context, actions.suggestion_text, suggestion_id=_suggestion_id(update))
     await query.answer()
     await context.bot.send_message(update.effective_chat.id, text)
+
+
+CONTROL_PATTERN = r"^(crit|uncrit|ign|unign|later|sug|mute|unmute|snz|clr):\d+$"
+_TOASTS = {"crit": "Marked critical", "uncrit": "No longer critical", "ign": "Ignored",
+           "unign": "No longer ignored", "later": "I'll remind you", "mute": "Muted",
+           "unmute": "Unmuted", "snz": "Snoozed", "clr": "Done", "sug": "Suggestions"}
+
+
+async def press_control(update: Update, context: Context) -> None:
+    """A control button under a digest, a reminder or a confirmation (render.item_buttons,
+    chat_buttons, reminder_buttons, the undo buttons): act on the message, chat or reminder, toast
+    what was done and send the confirmation (with its undo) or the suggestions."""
+    query = update.callback_query
+    assert query is not None
+    verb, _, ident = str(query.data).partition(":")
+    number = int(ident)
+    match verb:
+        case "crit" | "uncrit" | "ign" | "unign":
+            action = {"crit": "critical", "uncrit": "uncritical", "ign": "ignore",
+                      "unign": "unignore"}[verb]
+            reply = await _call(update, context, actions.control_message, message_id=number,
+                                action=action)
+        case "later":
+            reply = await _call(update, context, actions.remind_later, message_id=number)
+        case "mute" | "unmute":
+            reply = await _call(update, context, actions.mute_chat, chat=number, muted=verb == "mute")
+        case "snz":
+            reply = await _call(update, context, actions.snooze_later, reminder_id=number)
+        case "clr":
+            reply = await _call(update, context, actions.clear_reminders, reminder_id=number)
+        case _:
+            reply = await _call(update, context, actions.suggest_for_chat, chat_id=number)
+    await query.answer(_TOASTS[verb])
+    await send(update, context, reply)
 
 
 async def send_calendar_event(update: Update, context: Context) -> None:
@@ -302,6 +382,9 @@ async def dispatch(update: Update, context: Context, intent: Intent, text: str) 
             return await _call(update, context, actions.change_settings, line=intent.query or "")
         case "topics":
             return await _call(update, context, actions.topics, chat=intent.name)
+        case "mute" if intent.name:
+            return await _call(update, context, actions.mute_chat, chat=intent.name,
+                               muted=intent.query != "off")
     return HELP
 
 

@@ -16,9 +16,9 @@ from nudge.llm import ChatModel
 from nudge.rules.timewords import day_named
 
 IntentKind = Literal["digest", "search", "suggest", "remind", "reminders", "critical", "keywords",
-                     "settings", "topics", "help"]
+                     "settings", "topics", "mute", "help"]
 INTENT_KINDS: tuple[str, ...] = ("digest", "search", "suggest", "remind", "reminders", "critical",
-                                 "keywords", "settings", "topics", "help")
+                                 "keywords", "settings", "topics", "mute", "help")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,17 @@ def _digest(m: re.Match[str]) -> Intent:
     return Intent("digest", when=day_named(m.string))
 
 
+_FREQUENCY_OF = {"daily": "daily", "tägliche": "daily", "diario": "daily",
+                 "weekly": "weekly", "wöchentliche": "weekly", "semanal": "weekly"}
+
+
+def _frequency(m: re.Match[str]) -> Intent:
+    """"send me a weekly digest on sunday at 6pm" -> settings "digest weekly sunday 6pm"."""
+    rest = re.sub(r"\b(?:on|at|am|um|el|a las)\b", " ", m["rest"] or "", flags=_F)
+    words = " ".join([_FREQUENCY_OF[m["freq"].lower()], *rest.split()])
+    return Intent("settings", query=f"digest {words}")
+
+
 _HELP_WORDS = (r"(?:help|/?start|\?|what can you do|how does this work|hilfe|was kannst du|ayuda"
                r"|qué puedes hacer)")
 
@@ -109,6 +120,25 @@ RULES: list[Rule] = [
     # settings (before digest: "send my digest at 7:30" is a setting)
     (_r(r"^(?:settings|preferences|einstellungen|ajustes|configuración|configuracion)$"),
      lambda m: Intent("settings", query="")),
+    # the digest frequency (before the digest time: "a weekly digest at 6pm" is a frequency)
+    (_r(r"^(?:please )?(?:send me |give me |i want |switch to )?(?:a |the |my |eine )?"
+        r"(?P<freq>daily|weekly|tägliche|wöchentliche) (?:digests?|summary|summaries|recap"
+        r"|zusammenfassung)(?P<rest>(?: (?:on|am) \w+)?(?: (?:at|um) \d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?)?)$"),
+     _frequency),
+    (_r(r"^(?:un )?resumen (?P<freq>diario|semanal)(?P<rest>(?: el \w+)?(?: a las \d{1,2}(?::\d{2})?)?)$"),
+     _frequency),
+    (_r(r"^(?:stop|pause|turn off|disable|no more)(?: the| my| all)? (?:digests?|summaries)$"
+        r"|^keine zusammenfassungen(?: mehr)?$|^sin resúmenes$"),
+     lambda m: Intent("settings", query="digest off")),
+    (_r(r"^(?:(?:send |give me )?(?:the |my )?digests?|summaries) only (?:when|if) i ask$"),
+     lambda m: Intent("settings", query="digest manual")),
+    # mute and unmute a chat
+    (_r(rf"^(?P<un>un)?mute (?:the )?{_NAME}(?: chat| group)?$"),
+     lambda m: Intent("mute", name=m["name"].strip(), query="off" if m["un"] else None)),
+    (_r(rf"^schalte {_NAME} (?P<un>laut|stumm)$"),
+     lambda m: Intent("mute", name=m["name"].strip(), query="off" if m["un"] == "laut" else None)),
+    (_r(rf"^(?P<un>de)?silencia(?:r)? (?:a |el |la )?(?:chat |grupo )?{_NAME}$"),
+     lambda m: Intent("mute", name=m["name"].strip(), query="off" if m["un"] else None)),
     (_r(r"(?:digest|summary|zusammenfassung|resumen)\b.*?\b(?:at|um|a las)\s+"
         r"(?P<query>\d{1,2}(?::\d{2})?\s*(?:am|pm)?)"), _queried("settings", "time ")),
     (_r(r"(?:time ?zone|zeitzone|zona horaria)\s*(?:is|to|ist|auf|es|a)?\s*:?\s*"
@@ -209,7 +239,8 @@ _SYSTEM = (
     "Classify a message to a WhatsApp assistant bot. intent is one of: digest (summary of a day), "
     "search (find what someone said about a topic), suggest (help replying to a person), "
     "remind (set a reminder to answer someone), reminders (list reminders), critical (mark a "
-    "contact important), keywords (words to watch), settings, help. name: the person or chat, or "
+    "contact important), keywords (words to watch), settings, mute (no digest or reminders for a "
+    "chat), help. name: the person or chat, or "
     "empty. topic: search words or keywords, or empty. when: a day or time, or empty."
 )
 _EXAMPLES = [
@@ -237,7 +268,7 @@ def classify_with_llm(text: str, llm: ChatModel) -> Intent:
                     source="llm")
     if intent.kind == "search" and not intent.query:
         intent = replace(intent, query=intent.name or text)
-    if intent.kind in ("suggest", "critical") and not intent.name:
+    if intent.kind in ("suggest", "critical", "mute") and not intent.name:
         return Intent("help", source="llm")
     return intent
 

@@ -44,41 +44,75 @@ def _snippet(text: str, limit: int = _SNIPPET) -> str:
 
 
 _TONE_MARK = {"negative": "😟", "tense": "⚡"}
+# Inline keyboards stay small (Telegram allows 100 buttons): at most this many rows of each kind.
+MAX_PLAN_ROWS = 8
+MAX_ITEM_ROWS = 10
+MAX_CHAT_ROWS = 8
+
+
+def item_buttons(number: int, message_id: int) -> list[tuple[str, str]]:
+    """Controls of one digest item: mark critical, ignore, remind me later (callback data is a
+    short verb and the message id: Telegram allows 64 bytes)."""
+    return [(f"❗ {number}", f"crit:{message_id}"), (f"🙈 {number}", f"ign:{message_id}"),
+            (f"⏰ {number}", f"later:{message_id}")]
+
+
+def chat_buttons(chat: str, chat_id: int) -> list[tuple[str, str]]:
+    """Controls of one chat: suggest a reply, mute it."""
+    name = _snippet(chat, 18)
+    return [(f"💬 {name}", f"sug:{chat_id}"), (f"🔇 {name}", f"mute:{chat_id}")]
 
 
 def render_digest(digest: Any) -> Reply:
     """A features.digest.Digest as HTML: per chat the gist first, key points, plans (each with an
-    "add to calendar" button), topics, then open questions and important messages."""
+    "add to calendar" button), topics, then open questions and important messages, numbered:
+    under the digest, each numbered item has ❗ critical / 🙈 ignore / ⏰ later buttons and each
+    chat 💬 suggest a reply / 🔇 mute."""
     from nudge.features.digest import format_when
 
-    lines = [f"<b>Digest for {digest.day:%A %d %B %Y}</b>"]
-    buttons: Buttons = []
+    title = digest.title() if hasattr(digest, "title") else f"{digest.day:%A %d %B %Y}"
+    whole_day = getattr(digest, "whole_day", True)
+    stamp = "%H:%M" if whole_day else "%a %H:%M"
+    lines = [f"<b>Digest for {esc(title)}</b>"]
+    plan_rows: Buttons = []
+    item_rows: Buttons = []
+    chat_rows: Buttons = []
     if digest.llm != "ok":
         lines.append("<i>The LLM was unavailable: extractive summaries.</i>")
     if not digest.chats:
-        lines.append("No messages that day.")
+        lines.append("No messages that day." if whole_day else "No messages.")
     for chat in digest.chats:
         flag = f" {_TONE_MARK.get(chat.tone, '')} <i>the tone turned {esc(chat.tone)}</i>" \
             if chat.turned_negative else ""
         lines += ["", f"<b>{esc(chat.chat)}</b> · {esc(chat.facts_sentence())}{flag}", esc(chat.gist)]
         for item in chat.key_points:
-            lines.append(f"• {item.sent_at:%H:%M} <i>{esc(item.who)}</i>: {esc(_snippet(item.text))}")
+            lines.append(f"• {item.sent_at:{stamp}} <i>{esc(item.who)}</i>: "
+                         f"{esc(_snippet(item.text))}")
         for item in chat.voice_notes:
-            lines.append(f"🎤 <i>{esc(item.sender)}</i> {item.sent_at:%H:%M}: {esc(_snippet(item.text))}")
+            lines.append(f"🎤 <i>{esc(item.sender)}</i> {item.sent_at:{stamp}}: "
+                         f"{esc(_snippet(item.text))}")
         for plan in chat.plans:
             place = f" @ {esc(plan.place)}" if plan.place else ""
             lines.append(f"📅 {esc(format_when(plan))} {esc(_snippet(plan.title, 60))}{place}")
-            if plan.message_id is not None and len(buttons) < 8:
-                buttons.append([(f"📅 Add: {_snippet(plan.title, 30)}", f"ics:{plan.message_id}")])
+            if plan.message_id is not None and len(plan_rows) < MAX_PLAN_ROWS:
+                plan_rows.append([(f"📅 Add: {_snippet(plan.title, 30)}", f"ics:{plan.message_id}")])
         if chat.topics:
             lines.append(f"🏷 {esc('; '.join(chat.topics))}")
-        for item in chat.needs_reply:
-            lines.append(f"❓ {item.sent_at:%H:%M} <i>{esc(item.who)}</i>: {esc(_snippet(item.text))}")
-        for item in chat.important:
+        for mark, item in [*(("❓", i) for i in chat.needs_reply), *(("❗", i) for i in chat.important)]:
             reason = f" [{esc(item.reason)}]" if item.reason else ""
-            lines.append(f"❗ {item.sent_at:%H:%M} <i>{esc(item.who)}</i>: "
+            number = ""
+            message_id = getattr(item, "message_id", None)
+            if message_id is not None and len(item_rows) < MAX_ITEM_ROWS:
+                item_rows.append(item_buttons(len(item_rows) + 1, message_id))
+                number = f"{len(item_rows)}. "
+            lines.append(f"{mark} {number}{item.sent_at:{stamp}} <i>{esc(item.who)}</i>: "
                          f"{esc(_snippet(item.text))}{reason}")
-    return Reply("\n".join(lines), buttons)
+        chat_id = getattr(chat, "chat_id", None)
+        if chat_id is not None and len(chat_rows) < MAX_CHAT_ROWS:
+            chat_rows.append(chat_buttons(chat.chat, chat_id))
+    if item_rows:
+        lines += ["", "❗ critical · 🙈 ignore · ⏰ remind me later · 💬 suggest a reply · 🔇 mute"]
+    return Reply("\n".join(lines), plan_rows + item_rows + chat_rows)
 
 
 def render_topics(days: Sequence[Any]) -> str:
@@ -167,9 +201,24 @@ def render_reminders(lines: Sequence[str]) -> str:
             "/remind snooze &lt;id&gt; &lt;when&gt; · /remind clear &lt;id&gt; · /remind clear all")
 
 
-def render_due_reminders(reminders: Sequence[Any]) -> str:
-    """The reminders the schedule pushes: which chat waits, for what, and how to silence it."""
+def reminder_buttons(reminder: Any) -> list[tuple[str, str]]:
+    """Controls of one pushed reminder: later (snooze), done (clear), ignore the message or mute
+    the chat, suggest a reply."""
+    row = [(f"⏰ #{reminder.id}", f"snz:{reminder.id}"), (f"✅ #{reminder.id}", f"clr:{reminder.id}")]
+    if getattr(reminder, "message_id", None) is not None:
+        row.append((f"🙈 #{reminder.id}", f"ign:{reminder.message_id}"))
+    elif getattr(reminder, "chat_id", None) is not None:
+        row.append((f"🔇 #{reminder.id}", f"mute:{reminder.chat_id}"))
+    if getattr(reminder, "chat_id", None) is not None:
+        row.append((f"💬 #{reminder.id}", f"sug:{reminder.chat_id}"))
+    return row
+
+
+def render_due_reminders(reminders: Sequence[Any]) -> Reply:
+    """The reminders the schedule pushes: which chat waits, for what, and how to silence it, with
+    ⏰ later / ✅ done / 🙈 ignore (or 🔇 mute) / 💬 suggest a reply buttons per reminder."""
     lines = ["<b>⏰ Still waiting for your reply</b>"]
+    buttons: Buttons = [reminder_buttons(r) for r in reminders[:MAX_ITEM_ROWS]]
     for r in reminders:
         line = f"#{r.id} <b>{esc(r.chat or '?')}</b>"
         if r.text:
@@ -179,8 +228,9 @@ def render_due_reminders(reminders: Sequence[Any]) -> str:
         if r.reason:
             line += f" ({esc(r.reason)})"
         lines.append(line)
-    lines += ["", "/remind snooze &lt;id&gt; 1h · /remind clear &lt;id&gt; · /remind"]
-    return "\n".join(lines)
+    lines += ["", "⏰ later · ✅ done · 🙈 ignore the message · 🔇 mute the chat · 💬 suggest a reply",
+              "/remind snooze &lt;id&gt; 1h · /remind clear &lt;id&gt; · /remind"]
+    return Reply("\n".join(lines), buttons)
 
 
 # --- splitting -------------------------------------------------------------------------------
