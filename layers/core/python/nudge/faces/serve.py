@@ -1,9 +1,11 @@
 """`nudge serve`: the API Gateway routes on one loopback server, with the parts AWS would provide.
 
-One uvicorn server routes /ingest, /lock and /telegram/webhook to the very apps the Lambdas run
-(paths unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table
-created on start); the database is the embedded Postgres (or DATABASE_URL). Everything started
-here is stopped on exit, and the environment is put back as it was.
+One uvicorn server routes /ingest, /lock, /telegram/webhook and the API (/messages,
+/summarization, /replies, /system, /docs, /openapi.json) to the very apps the Lambdas run (paths
+unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table created
+on start); the database is the embedded Postgres (or DATABASE_URL); summarization jobs run on a
+worker thread (on AWS: the pipeline's queue). Everything started here is stopped on exit, and the
+environment is put back as it was.
 """
 
 from __future__ import annotations
@@ -164,6 +166,39 @@ def _start_llm(settings: Settings, stack: ExitStack) -> str | None:
         return None
 
 
+API_PREFIXES = ("/messages", "/summarization", "/replies", "/system", "/docs", "/openapi.json")
+
+
+def local_job_runner(settings: Settings, llm_url: str | None, stack: ExitStack) -> Callable[..., None]:
+    """The API's `submit` for the local stack: summarization jobs run one at a time on a worker
+    thread, each on a connection of its own (stopped with `stack`, queued jobs left queued)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nudge-jobs")
+    stack.callback(executor.shutdown, wait=True, cancel_futures=True)
+
+    def run(payload: dict[str, Any]) -> None:
+        from nudge.features.summarization import run_summarization_job
+        from nudge.llm.client import LLMClient
+        from nudge.llm.models import chat_tier
+        from nudge.store.db import open_database
+
+        try:
+            with ExitStack() as job, open_database(settings) as conn:
+                llm = job.enter_context(LLMClient(llm_url, timeout=300.0)) if llm_url else None
+                run_summarization_job(conn, llm if llm is not None and llm.health() else None,
+                                      user_id=int(payload["user_id"]), job_id=int(payload["job_id"]),
+                                      capable=chat_tier(settings) == "capable")
+        except Exception:
+            logging.getLogger(__name__).exception("summarization job %s failed", payload)
+
+    def submit(kind: str, payload: dict[str, Any]) -> None:
+        if kind == "summarization":
+            executor.submit(run, payload)
+
+    return submit
+
+
 @contextmanager
 def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
                 llm: bool = False) -> Iterator[LocalStack]:
@@ -208,12 +243,25 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
                                          lock_state=locks.state),
             "/lock": lock_app,
         }
+        api = _api_app(local, database, locks, stack)
+        routes.update(dict.fromkeys(API_PREFIXES, api))
         create_lock_table(client, local.dedup_table_name)  # the webhook's dedup table: same shape
         telegram = telegram_app(local)
         if telegram is not None:
             routes["/telegram"] = telegram
         bound = stack.enter_context(uvicorn_server(PathRouter(routes, lock_app), host, port))
         yield LocalStack(base_url=f"http://{host}:{bound}", token=token)
+
+
+def _api_app(local: Settings, database: Any, locks: Any, stack: ExitStack) -> ASGIApp:
+    """The API app over the stack's database, lock table and LLM (closed with `stack`)."""
+    from nudge.faces.http.api_app import create_api_app
+    from nudge.llm.client import LLMClient
+
+    llm = stack.enter_context(LLMClient(local.llm_base_url)) if local.llm_base_url else None
+    return create_api_app(settings_provider=lambda: local, connection=database,
+                          llm_provider=lambda: llm, lock_state=locks.state,
+                          submit=local_job_runner(local, local.llm_base_url, stack))
 
 
 def _wait_for_stop_signal() -> None:
