@@ -26,15 +26,27 @@ def submitted() -> Submitted:
 
 @pytest.fixture
 def api(settings, tokens, submitted) -> Iterator[Any]:
-    """A TestClient acting as user 1 (`api.as_b` acts as user 2, `api.anonymous` has no token)."""
+    """A TestClient acting as user 1 (`api.as_b` acts as user 2)."""
     from fastapi.testclient import TestClient
 
     app = make_app(settings, submit=submitted)
     with TestClient(app, headers={"Authorization": f"Bearer {TOKEN_A}"}) as client:
         client.as_b = TestClient(app, headers={"Authorization": f"Bearer {TOKEN_B}"})  # type: ignore[attr-defined]
-        client.anonymous = TestClient(app)  # type: ignore[attr-defined]
         yield client
         app.state.parts.borrow.close()
+
+
+@pytest.fixture
+def no_database(tokens) -> Iterator[Any]:
+    """A TestClient without a token over an app whose database must not be touched (what is
+    refused before any work needs none)."""
+    from fastapi.testclient import TestClient
+
+    def untouchable() -> Any:
+        raise AssertionError("the database was used")
+
+    with TestClient(make_app(None, connection=untouchable)) as client:
+        yield client
 
 
 @pytest.fixture

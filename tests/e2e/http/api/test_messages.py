@@ -17,20 +17,21 @@ ROUTES = [("GET", "/messages"), ("POST", "/messages"), ("POST", "/summarization/
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Token api-token-user-1"])
-def test_every_api_route_answers_401_without_a_valid_bearer_token(api, method, path, authorization):
+def test_every_api_route_answers_401_without_a_valid_bearer_token(no_database, method, path,
+                                                                  authorization):
     headers = {"Authorization": authorization} if authorization else {}
 
-    response = api.anonymous.request(method, path, json={}, headers=headers)
+    response = no_database.request(method, path, json={}, headers=headers)
 
     assert response.status_code == 401
     assert set(response.json()) == {"error"}
 
 
-def test_api_routes_answer_503_when_no_token_is_configured(api, monkeypatch):
+def test_api_routes_answer_503_when_no_token_is_configured(no_database, monkeypatch):
     monkeypatch.delenv("INGEST_API_TOKEN")
     monkeypatch.delenv("INGEST_USER_TOKENS")
 
-    response = api.get("/messages")
+    response = no_database.get("/messages", headers={"Authorization": "Bearer x"})
 
     assert response.status_code == 503 and "token" in response.json()["error"]
 
