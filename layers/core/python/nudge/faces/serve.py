@@ -281,6 +281,7 @@ def run_local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 
     """Serve until Ctrl-C, then stop everything that was started (the `nudge serve` command)."""
     with local_stack(settings, host=host, port=port, llm=True) as stack:
         print(f"Nudge local stack on {stack.base_url}  (Ctrl-C stops it)", flush=True)
+        print(f"API docs: {stack.base_url}/docs", flush=True)
         if not settings.ingest_api_token:
             print(f"INGEST_API_TOKEN={stack.token}  (generated; set it to choose your own)",
                   flush=True)
