@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
 export CDK_DISABLE_CLI_TELEMETRY = true
 CDK := npx --no-install cdk
 
-.PHONY: install models demo test lint bench synth clean
+.PHONY: install models demo test lint bench synth openapi clean
 
 $(BIN)/.installed: pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: models
 	$(BIN)/python bench/ingest_http.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/transcribe.py
+
+# The HTTP API's OpenAPI document (tests/e2e/http/api/test_openapi.py keeps it equal to the apps).
+openapi: install
+	$(BIN)/python -m nudge.faces.http.openapi > docs/openapi.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -1,7 +1,7 @@
-"""HTTP API in front of the ingest, lock and Telegram webhook functions.
+"""HTTP API in front of the ingest, lock, Telegram webhook and api functions.
 
-Authentication is in the apps (bearer token for ingest/lock, Telegram's secret-token header for
-the webhook), identical to `nudge serve`; the API adds throttling and access logs.
+Authentication is in the apps (bearer token for ingest/lock/api, Telegram's secret-token header
+for the webhook), identical to `nudge serve`; the API adds throttling and access logs.
 """
 
 from __future__ import annotations
@@ -50,8 +50,25 @@ class JsonAccessLogs:
         return apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
 
 
+# The api function's routes (nudge.faces.http.api_app; docs/openapi.json documents them all).
+API_ROUTES = (
+    ("/messages", ("GET", "POST")),
+    ("/summarization/start", ("POST",)),
+    ("/summarization/status/{job_id}", ("GET",)),
+    ("/summarization/result/{job_id}", ("GET",)),
+    ("/replies/generate", ("POST",)),
+    ("/replies/approve", ("POST",)),
+    ("/replies/update-reply", ("POST",)),
+    ("/replies/custom", ("POST",)),
+    ("/system/status", ("GET",)),
+    ("/openapi.json", ("GET",)),
+    ("/docs", ("GET",)),
+)
+
+
 class ApiStack(Stack):
-    """Routes: POST /ingest, POST /lock, PUT|DELETE /lock/{name}, POST /telegram/webhook, GET /health."""
+    """Routes: POST /ingest, POST /lock, PUT|DELETE /lock/{name}, POST /telegram/webhook, GET /health,
+    and the API's (API_ROUTES)."""
 
     def __init__(
         self,
@@ -100,10 +117,20 @@ class ApiStack(Stack):
             },
             memory_mib=512,
         )  # fmt: skip
+        self.api_function = NudgeFunction(
+            self, "ApiFunction", placement=placement, code=function_code("api"),
+            service="api",
+            description="The HTTP API: /messages, /summarization, /replies, /system/status, /docs",
+            environment={**data.database_environment(), **auth_env, **lock_env,
+                         "LLM_BASE_URL": llm.base_url, "LLM_CHAT_TIER": config.llm_chat_tier,
+                         "JOBS_QUEUE_URL": pipeline.jobs_queue.queue_url},
+            memory_mib=1024,
+        )  # fmt: skip
         self._grant(data)
         # The ingest queues the enrichment of what it stored; the webhook keeps an upload in the
         # bucket and queues its import (nudge.faces.telegram.uploads).
         pipeline.jobs_queue.grant_send_messages(self.ingest.function)
+        pipeline.jobs_queue.grant_send_messages(self.api_function.function)  # summarizations
         pipeline.import_queue.grant_send_messages(self.webhook.function)
         pipeline.upload_bucket.grant_put(self.webhook.function)
         NagSuppressions.add_resource_suppressions(self.webhook.function, [
@@ -120,11 +147,13 @@ class ApiStack(Stack):
         """Least privilege: each function gets exactly the tables and secrets it reads."""
         assert data.db_secret is not None
         ingest, lock, webhook = self.ingest.function, self.lock.function, self.webhook.function
-        for function in (ingest, webhook):
+        api = self.api_function.function
+        for function in (ingest, webhook, api):
             data.db_secret.grant_read(function)
-        for function in (ingest, lock):
+        for function in (ingest, lock, api):
             data.ingest_token_secret.grant_read(function)
-        data.lock_table.grant(ingest, "dynamodb:GetItem")  # checks X-Lock-Fence
+        for function in (ingest, api):
+            data.lock_table.grant(function, "dynamodb:GetItem")  # checks X-Lock-Fence
         data.lock_table.grant(lock, *LOCK_ACTIONS)
         data.dedup_table.grant(webhook, "dynamodb:PutItem")  # conditional put claims update_id
         data.bot_token_secret.grant_read(webhook)
@@ -134,7 +163,7 @@ class ApiStack(Stack):
         api = apigw.HttpApi(
             self,
             "HttpApi",
-            description=f"Nudge {config.name}: ingest, lock, Telegram webhook",
+            description=f"Nudge {config.name}: ingest, lock, Telegram webhook, API",
             create_default_stage=False,
         )
         access_logs = logs.LogGroup(
@@ -166,10 +195,14 @@ class ApiStack(Stack):
             ("/lock/{name}", [apigw.HttpMethod.PUT, apigw.HttpMethod.DELETE], lock),
             ("/telegram/webhook", [apigw.HttpMethod.POST], webhook),
         ]
+        api_target = integration("Api", self.api_function)
+        routes += [(path, [apigw.HttpMethod(m) for m in methods], api_target)
+                   for path, methods in API_ROUTES]
         for path, methods, target in routes:
             api.add_routes(path=path, methods=methods, integration=target)
         NagSuppressions.add_resource_suppressions(api, [
             {"id": "AwsSolutions-APIG4", "reason": "Authorization happens in the apps: bearer "
-             "token (ingest, lock) and Telegram's secret-token header (webhook), exactly as in "
-             "`nudge serve`; /health is public by contract."}], apply_to_children=True)  # fmt: skip
+             "token (ingest, lock, api) and Telegram's secret-token header (webhook), exactly as "
+             "in `nudge serve`; /health, /docs and /openapi.json are public by contract."}],
+            apply_to_children=True)  # fmt: skip
         return api

@@ -58,7 +58,7 @@ class MonitoringStack(Stack):
         self.alarms: list[cloudwatch.Alarm] = []
 
         functions = {
-            "ingest": api.ingest, "lock": api.lock, "telegram": api.webhook,
+            "ingest": api.ingest, "lock": api.lock, "telegram": api.webhook, "api": api.api_function,
             "summarize": schedules.summarize, "remind": schedules.remind,
             "enrich": pipeline.enrich, "import": pipeline.importer,
         }  # fmt: skip

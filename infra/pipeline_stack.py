@@ -71,8 +71,9 @@ class PipelineStack(Stack):
         assert data.db_secret is not None
         self.enrich = NudgeFunction(
             self, "EnrichFunction", placement=placement, code=function_code("enrich"),
-            service="enrich", description="Queued jobs: enrichment of stored messages",
+            service="enrich", description="Queued jobs: enrichment of stored messages, summarizations",
             environment={**data.database_environment(), "LLM_BASE_URL": llm.base_url,
+                         "LLM_CHAT_TIER": config.llm_chat_tier,  # summarization jobs
                          "JOBS_QUEUE_URL": self.jobs_queue.queue_url},
             memory_mib=1024, timeout=ENRICH_TIMEOUT,
         )  # fmt: skip

@@ -19,7 +19,7 @@ def _alarms(synth: Synth) -> dict[str, dict]:
 
 def test_every_function_has_error_and_throttle_alarms(dev: Synth) -> None:
     alarms = _alarms(dev)
-    for name in ("Ingest", "Lock", "Telegram", "Summarize", "Remind"):
+    for name in ("Ingest", "Lock", "Telegram", "Api", "Summarize", "Remind"):
         assert alarms[f"{name}Errors"]["MetricName"] == "Errors"
         assert alarms[f"{name}Throttles"]["MetricName"] == "Throttles"
 

@@ -15,7 +15,11 @@ LAMBDA_MODULES = ("nudge.features.importing", "nudge.features.search", "nudge.fa
                   "nudge.faces.telegram.actions", "nudge.faces.telegram.uploads",
                   "nudge.features.enrichment", "nudge.features.jobs", "nudge.faces.worker",
                   "nudge.aws.queue",
-                  "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook")
+                  "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook",
+                  "nudge.faces.http.api_app", "nudge.faces.http.api_messages",
+                  "nudge.faces.http.api_summaries", "nudge.faces.http.api_replies",
+                  "nudge.faces.http.api_system", "nudge.faces.http.openapi",
+                  "nudge.features.summarization")
 
 
 @pytest.mark.parametrize("module", LAMBDA_MODULES)

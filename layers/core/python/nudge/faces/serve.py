@@ -1,12 +1,14 @@
 """`nudge serve`: the API Gateway routes on one loopback server, with the parts AWS would provide.
 
-One uvicorn server routes /ingest, /lock and /telegram/webhook to the very apps the Lambdas run
-(paths unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table
-created on start), SQS (the job and import queues, each with a dead-letter queue) and S3 (the
-upload bucket); the database is the embedded Postgres (or DATABASE_URL). Worker threads poll the
-queues and run the jobs with the code the enrich and import Lambdas run (nudge.faces.worker), and
-a ticker runs the digest, reminder and enrichment-backlog schedules every 15 minutes, as
-EventBridge does. Everything started here is stopped on exit, and the environment is put back.
+One uvicorn server routes /ingest, /lock, /telegram/webhook and the API (/messages,
+/summarization, /replies, /system, /docs, /openapi.json) to the very apps the Lambdas run (paths
+unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table created
+on start), SQS (the job and import queues, each with a dead-letter queue) and S3 (the upload
+bucket); the database is the embedded Postgres (or DATABASE_URL). Worker threads poll the queues
+and run the jobs (enrichment, upload imports, summarizations) with the code the SQS Lambdas run
+(nudge.faces.worker), and a ticker runs the digest, reminder and enrichment-backlog schedules
+every 15 minutes, as EventBridge does. Everything started here is stopped on exit, and the
+environment is put back.
 """
 
 from __future__ import annotations
@@ -170,6 +172,9 @@ def _start_llm(settings: Settings, stack: ExitStack) -> str | None:
         return None
 
 
+API_PREFIXES = ("/messages", "/summarization", "/replies", "/system", "/docs", "/openapi.json")
+
+
 JOBS_QUEUE = "nudge-jobs"
 IMPORT_QUEUE = "nudge-imports"
 UPLOAD_BUCKET = "nudge-uploads"
@@ -255,6 +260,8 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
                                          lock_state=locks.state),
             "/lock": lock_app,
         }
+        api = _api_app(local, database, locks, stack)
+        routes.update(dict.fromkeys(API_PREFIXES, api))
         create_lock_table(client, local.dedup_table_name)  # the webhook's dedup table: same shape
         telegram = telegram_app(local)
         if telegram is not None:
@@ -263,6 +270,16 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
             _start_workers(local, stack, schedule_every=schedule_every)
         bound = stack.enter_context(uvicorn_server(PathRouter(routes, lock_app), host, port))
         yield LocalStack(base_url=f"http://{host}:{bound}", token=token)
+
+
+def _api_app(local: Settings, database: Any, locks: Any, stack: ExitStack) -> ASGIApp:
+    """The API app over the stack's database, lock table and LLM (closed with `stack`)."""
+    from nudge.faces.http.api_app import create_api_app
+    from nudge.llm.client import LLMClient
+
+    llm = stack.enter_context(LLMClient(local.llm_base_url)) if local.llm_base_url else None
+    return create_api_app(settings_provider=lambda: local, connection=database,
+                          llm_provider=lambda: llm, lock_state=locks.state)
 
 
 def _wait_for_stop_signal() -> None:
@@ -284,6 +301,7 @@ def run_local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 
     with local_stack(settings, host=host, port=port, llm=True,
                      schedule_every=schedule_every) as stack:
         print(f"Nudge local stack on {stack.base_url}  (Ctrl-C stops it)", flush=True)
+        print(f"API docs: {stack.base_url}/docs", flush=True)
         if not settings.ingest_api_token:
             print(f"INGEST_API_TOKEN={stack.token}  (generated; set it to choose your own)",
                   flush=True)

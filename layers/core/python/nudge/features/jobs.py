@@ -35,6 +35,7 @@ JOBS = "jobs"  # every other kind
 _HANDLERS: dict[str, Handler | str] = {
     "enrich": "nudge.features.enrichment:enrich_job",
     "import_upload": "nudge.faces.telegram.uploads:import_upload_job",
+    "summarization": "nudge.features.summarization:summarization_job",
 }
 _QUEUE_OF: dict[str, str] = {"import_upload": IMPORTS}
 

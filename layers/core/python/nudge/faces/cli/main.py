@@ -309,11 +309,11 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the local stack on loopback: the ingest, lock and Telegram webhook apps at the same paths
-    as API Gateway, moto for DynamoDB, SQS and S3, worker threads for the queued jobs
-    (enrichment, upload imports), the schedules every 15 minutes (digest, reminders, enrichment
-    catch-up), the embedded Postgres and llm_service. Prints the base URL; Ctrl-C stops
-    everything it started.
+    """Run the local stack on loopback: the ingest, lock, Telegram webhook and API apps at the same
+    paths as API Gateway (API docs at /docs), moto for DynamoDB, SQS and S3, worker threads for
+    the queued jobs (enrichment, upload imports, summarizations), the schedules every 15 minutes
+    (digest, reminders, enrichment catch-up), the embedded Postgres and llm_service. Prints the
+    base URL; Ctrl-C stops everything it started.
 
     Example: INGEST_API_TOKEN=secret nudge serve --port 8787
     """

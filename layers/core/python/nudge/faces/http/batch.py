@@ -48,6 +48,12 @@ def _text(value: Any, where: str, *, limit: int, optional: bool = False,
         raise _bad(where, "must not be empty")
     if len(value) > limit:
         raise _bad(where, f"longer than {limit} characters")
+    if "\x00" in value:
+        raise _bad(where, "must not contain a NUL character")  # Postgres text cannot hold one
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad(where, "must be valid Unicode text (a lone surrogate?)") from None
     return value
 
 
@@ -59,7 +65,10 @@ def _moment(value: Any, where: str, tz: tzinfo) -> datetime:
     except ValueError:
         raise _bad(where, f"not an ISO-8601 date: {value[:40]!r}") from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(tz).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(tz).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise _bad(where, f"out of range: {value[:40]!r}") from None
     return moment
 
 
