@@ -23,7 +23,8 @@ def healthy(settings, tokens, llm_client):
 
 def test_status_is_200_when_database_llm_and_queue_work(healthy, sql):
     healthy.post("/messages", json=batch("Ana", msg(1), msg(2)))
-    sql.execute("INSERT INTO digests (user_profile_id, day, sent_at) VALUES (1, '2024-05-01', now())")
+    sql.execute("INSERT INTO digests (user_profile_id, day, period_start, period_end, sent_at)"
+                " VALUES (1, '2024-05-01', '2024-05-01', '2024-05-02', now())")
 
     response = healthy.get("/system/status")
 

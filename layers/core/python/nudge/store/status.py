@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from nudge.store.messages import EMBEDDABLE_SQL
+from nudge.store.messages import PENDING_SQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +27,15 @@ def activity(conn: psycopg.Connection[Any], *, user_id: int) -> Activity:
     row = conn.execute(
         f"""SELECT
               (SELECT count(*) FROM messages WHERE user_profile_id = %(user)s
-                 AND embedding IS NULL AND {EMBEDDABLE_SQL}),
+                 AND {PENDING_SQL}),
               (SELECT min(imported_at) FROM messages WHERE user_profile_id = %(user)s
-                 AND embedding IS NULL AND {EMBEDDABLE_SQL}),
+                 AND {PENDING_SQL}),
               (SELECT max(imported_at) FROM messages WHERE user_profile_id = %(user)s),
               d.day, d.sent_at,
               (SELECT max(last_sent_at) FROM reminders WHERE user_profile_id = %(user)s)
             FROM (SELECT 1) one
             LEFT JOIN LATERAL (SELECT day, sent_at FROM digests WHERE user_profile_id = %(user)s
-                               ORDER BY day DESC LIMIT 1) d ON true""",
+                               ORDER BY period_end DESC LIMIT 1) d ON true""",
         {"user": user_id}).fetchone()
     assert row is not None
     return Activity(int(row[0]), *row[1:])
