@@ -143,7 +143,9 @@ function toBatches(chat, messages) {
   const type = chat.isGroup ? 'group' : 'one_to_one';
   const batches = [];
   for (let i = 0; i < messages.length; i += BATCH_SIZE) {
-    batches.push({ chat: { name: chat.name, type }, messages: messages.slice(i, i + BATCH_SIZE) });
+    // chat.id._serialized is WhatsApp's own chat id: a renamed group stays one chat on the server
+    batches.push({ chat: { name: chat.name, type, id: chat.id?._serialized },
+                   messages: messages.slice(i, i + BATCH_SIZE) });
   }
   return batches;
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,19 +89,25 @@ def _create_chat(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat
                  external_id: str | None) -> ChatRef:
     """Insert a chat keyed by its first name. A concurrent insert of the same name wins the race
     and this call gets that row (locked) instead. A collector chat whose name another chat holds
-    gets the name with its id appended (names are unique per user)."""
+    gets the name with its id appended (names are unique per user). Key names are unique per
+    user too (keys of two chats must never collide): a name that a renamed chat still keys by
+    gets a suffix in its key name."""
     if external_id is not None and _one(conn, "SELECT id FROM chats WHERE user_profile_id = %s"
                                         " AND name = %s", user_id, name) is not None:
         name = f"{name} ({external_id})"
+    key_name = name
+    if _one(conn, "SELECT id FROM chats WHERE user_profile_id = %s AND key_name = %s"
+            " AND name <> %s", user_id, name, name) is not None:
+        key_name = f"{name}\x1f{external_id or secrets.token_hex(8)}"
     row = conn.execute(
         """
         INSERT INTO chats (user_profile_id, name, type, key_name, external_id)
-        VALUES (%(user)s, %(name)s, %(type)s, %(name)s, %(ext)s)
+        VALUES (%(user)s, %(name)s, %(type)s, %(key)s, %(ext)s)
         ON CONFLICT (user_profile_id, name) DO UPDATE SET type =
             CASE WHEN excluded.type = 'group' THEN excluded.type ELSE chats.type END
         RETURNING id, coalesce(key_name, name), xmax = 0
         """,
-        {"user": user_id, "name": name, "type": chat_type, "ext": external_id},
+        {"user": user_id, "name": name, "type": chat_type, "ext": external_id, "key": key_name},
     ).fetchone()
     assert row is not None
     return ChatRef(int(row[0]), name, str(row[1]), created=bool(row[2]))

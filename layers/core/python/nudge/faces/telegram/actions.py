@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nudge.bootstrap import Services, remembered_name
+from nudge.bootstrap import Services
 from nudge.errors import InputError, LLMUnavailable, NudgeError
 from nudge.faces.telegram.render import (
     Reply,
@@ -144,8 +144,15 @@ def suggestion_text(services: Services, *, suggestion_id: int) -> str:
     return text_of(services.conn, user_id=services.user_id, suggestion_id=suggestion_id)
 
 
+MAX_SENDERS_LISTED = 12
+
+
 def import_document(services: Services, *, data: bytes, file_name: str,
-                    chat_name: str | None) -> Reply:
+                    chat_name: str | None, first_name: str | None = None) -> Reply:
+    """Import an uploaded export. The user's name must be known first (it decides which
+    messages are theirs): the profile's, else their Telegram first name when it is one of the
+    export's senders; otherwise the bot asks for it and imports nothing yet."""
+    from nudge.features.identity import is_me, set_my_name
     from nudge.features.importing import import_export
     from nudge.whatsapp import parse_bytes
 
@@ -153,6 +160,17 @@ def import_document(services: Services, *, data: bytes, file_name: str,
     if not (chat_name or parsed.chat_name):
         raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
                          "with the chat's name as its caption.")
+    if not services.me:
+        senders = sorted({m.sender for m in parsed.messages if m.sender}, key=str.casefold)
+        if first_name and any(is_me(s, first_name) for s in senders):
+            set_my_name(services.conn, user_id=services.user_id, name=first_name.strip())
+            services.me = first_name.strip()
+        else:
+            listed = ", ".join(f"<i>{esc(s)}</i>" for s in senders[:MAX_SENDERS_LISTED])
+            return Reply("Before I import: what is your name in your WhatsApp chats? It tells "
+                         "me which messages are yours."
+                         + (f"\nIn this chat: {listed}." if listed else "")
+                         + "\nSend <code>/settings name YOUR NAME</code>, then the file again.")
     result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
                            me=services.me,
                            embed=services.embed)
@@ -254,6 +272,7 @@ def change_settings(services: Services, *, line: str) -> Reply:
     from nudge.store.preferences import save_preferences, user_preferences
 
     prefs = user_preferences(services.conn, user_id=services.user_id)
+    remarked = 0
     key, _, value = line.strip().partition(" ")
     key, value = key.lower(), value.strip()
     if key in ("time", "zeit", "hora") and value:
@@ -271,7 +290,10 @@ def change_settings(services: Services, *, line: str) -> Reply:
             raise InputError("Chat types are group and one_to_one. Example: /settings chats group")
         prefs = replace(prefs, chat_types=list(dict.fromkeys(types)))
     elif key in ("name", "me") and value:
-        services.me = remembered_name(services.conn, services.user_id, value)
+        from nudge.features.identity import set_my_name
+
+        remarked = set_my_name(services.conn, user_id=services.user_id, name=value)
+        services.me = value.strip()
     elif key in ("remind", "reminders", "interval") and value:
         if not value.isdigit() or not 5 <= int(value) <= 10080:
             raise InputError("The reminder interval is minutes, 5 to 10080. Example: /settings remind 60")
@@ -283,7 +305,9 @@ def change_settings(services: Services, *, line: str) -> Reply:
         save_preferences(services.conn, user_id=services.user_id, prefs=prefs)
     tz = user_zone(services)
     chats = ", ".join(prefs.chat_types or CHAT_TYPES)
-    return Reply("<b>Settings</b>\n"
+    note = (f"{remarked} stored message{'s' if remarked != 1 else ''} re-marked as yours or "
+            "not.\n\n") if remarked else ""
+    return Reply(note + "<b>Settings</b>\n"
                  f"Your name in the chats: {esc(services.me or 'not set')}\n"
                  f"Digest time: {prefs.daily_time:%H:%M}\nTime zone: {esc(tz.key)}\n"
                  f"Chat types: {esc(chats)}\nRemind again every {prefs.reminder_interval_minutes} min\n\n"

@@ -270,8 +270,10 @@ async def import_export_file(update: Update, context: Context) -> None:
     file = await context.bot.get_file(document.file_id)
     data = bytes(await file.download_as_bytearray())
     caption = (message.caption or "").strip() or None
+    sender = update.effective_user
     await send(update, context, await _call(update, context,
-        actions.import_document, data=data, file_name=name, chat_name=caption))
+        actions.import_document, data=data, file_name=name, chat_name=caption,
+        first_name=sender.first_name if sender else None))
 
 
 async def dispatch(update: Update, context: Context, intent: Intent, text: str) -> Reply | str:

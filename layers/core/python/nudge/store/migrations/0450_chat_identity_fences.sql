@@ -4,8 +4,10 @@
 -- It is the first name the chat had and never changes, so a renamed group keeps its keys and a
 -- new export of it deduplicates against the old rows. Existing chats were keyed by their current
 -- name, so that is their key_name. NULL (rows from older code) means: the current name.
+-- Unique per user, like the keys it makes.
 ALTER TABLE chats ADD COLUMN key_name text;
 UPDATE chats SET key_name = name;
+CREATE UNIQUE INDEX chats_key_name ON chats (user_profile_id, key_name);
 
 -- external_id: the collector's own chat id (POST /ingest JSON `chat.id`), when it has one.
 ALTER TABLE chats ADD COLUMN external_id text;
