@@ -25,7 +25,7 @@ from nudge.store.users import display_name, ensure_user, remember_name
 # messages that fall inside that chat's stored time span, at least this share is stored there
 # (same time, sender and text) and at least OVERLAP_MIN_MATCHES of them.
 OVERLAP_SHARE = 0.5
-OVERLAP_MIN_MATCHES = 3
+OVERLAP_MIN_MATCHES = 5  # a few shared messages (a greeting sent to many chats) are not enough
 OVERLAP_SAMPLE = 64
 
 
