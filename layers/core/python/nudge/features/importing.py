@@ -142,7 +142,6 @@ class _Batch:
 def _export_rows(batch: _Batch, messages: Sequence[Message], *, key_name: str,
                  mine: set[str]) -> Iterator[store.StageRow]:
     """Rows of an export's messages (the hot loop of a large import: keep it lean)."""
-    name = key_name
     prefix = _chat_prefix(key_name)
     seen: dict[tuple[datetime, str | None, str], int] = {}
     stamps: dict[datetime, tuple[str, int]] = {}  # exports repeat each minute many times
@@ -165,7 +164,7 @@ def _export_rows(batch: _Batch, messages: Sequence[Message], *, key_name: str,
             stamp = stamps[sent_at] = _stamp(sent_at)
             if last is None or sent_at > last:
                 last = sent_at
-        joined = f"{name}\x1f{stamp[0]}\x1f{sender or ''}\x1f{text}\x1f{occurrence}"
+        joined = f"{key_name}\x1f{stamp[0]}\x1f{sender or ''}\x1f{text}\x1f{occurrence}"
         count += 1
         yield (head(prefix, stamp[1] & 0xFFFFFFFF)
                + blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=12).digest(),
