@@ -152,3 +152,17 @@ def test_the_profile_name_marks_from_me_on_every_import_path(db: psycopg.Connect
     assert one(db, "SELECT count(*) FROM messages WHERE from_me") == 2 + 2
     assert one(db, "SELECT count(*) FROM contacts WHERE name = 'Sam'") == 0
     assert one(db, "SELECT type FROM chats WHERE name = 'Ana'") == "one_to_one"
+
+
+def test_keys_of_a_chat_keyed_by_its_name_are_the_ones_stored_before_issue_12(
+    db: psycopg.Connection[Any],
+) -> None:
+    """Pinned from the code before key names existed: old rows must keep matching new imports."""
+    import_export(db, export([Message(sent_at=T0, sender="Emre", text="hi")], "Trip"), user_id=1)
+    ingest_batch(db, user_id=1, chat_name="Trip", chat_type=None,
+                 messages=[IncomingMessage(sent_at=T0, sender="Emre", text="x", id="wamid.1")])
+
+    keys = {bytes(k).hex() for (k,) in db.execute("SELECT source_key FROM messages")}
+
+    assert keys == {"0eba07346632049002f9dab5a2a32227e74652ba",
+                    "0eba073400000000c981734567960312196c1a57"}
