@@ -166,3 +166,25 @@ def test_keys_of_a_chat_keyed_by_its_name_are_the_ones_stored_before_issue_12(
 
     assert keys == {"0eba07346632049002f9dab5a2a32227e74652ba",
                     "0eba073400000000c981734567960312196c1a57"}
+
+
+def test_a_file_imported_in_parts_stores_what_a_whole_import_stores(
+    db: psycopg.Connection[Any], tmp_path: Any,
+) -> None:
+    from bench.parse import generate_android_export
+    from nudge.features.import_files import import_file
+    from nudge.whatsapp import parse_path
+
+    path = tmp_path / "WhatsApp Chat with Bench.txt"
+    path.write_text(generate_android_export(5_000), encoding="utf-8")
+
+    parts = import_file(db, path, user_id=1, me="Sam", part_bytes=16 * 1024)
+    keys = {bytes(k) for (k,) in db.execute("SELECT source_key FROM messages")}
+    db.execute("TRUNCATE messages, chats, contacts CASCADE")
+    whole = import_export(db, parse_path(path), user_id=1, me="Sam")
+    again = import_file(db, path, user_id=1, me="Sam", part_bytes=16 * 1024)
+
+    assert (parts.chat, parts.inserted, parts.skipped) == (whole.chat, whole.inserted,
+                                                          whole.skipped)
+    assert keys == {bytes(k) for (k,) in db.execute("SELECT source_key FROM messages")}
+    assert (again.inserted, again.duplicates) == (0, whole.inserted)

@@ -67,26 +67,26 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     Prints one JSON object per file: {"chat", "inserted", "duplicates", "skipped"}, plus
     "renamed_from" when the export continues a stored chat under a new name (the chat is renamed;
     its history is not stored twice). Re-importing the same or an overlapping export inserts only
-    what is new. Files are done one at a time: each is parsed, stored and dropped before the next
-    is read, and each printed line is committed. --me sets your name on your profile (your
-    messages, also those already stored, are marked as yours).
+    what is new. Files are done one at a time, each read in parts of about 8 MB and stored in one
+    transaction (a crash leaves nothing of the file), and each printed line is committed. --me
+    sets your name on your profile (your messages, also those already stored, are marked as
+    yours).
 
     Example: nudge import "WhatsApp Chat with Ana.txt" --me Sam
     """
     from nudge.bootstrap import open_services
-    from nudge.features.importing import import_export
-    from nudge.whatsapp import parse_path
+    from nudge.features.import_files import import_file
+    from nudge.features.importing import embed_pending
 
     if args.renamed_from and len(args.files) > 1:
         raise InputError("--renamed-from applies to one file at a time")
     with open_services(settings, me=args.me) as services:
         for file in args.files:
-            parsed = parse_path(file)
-            result = import_export(services.conn, parsed, user_id=services.user_id,
-                                   chat_name=args.chat, me=services.me, embed=services.embed,
-                                   renamed_from=args.renamed_from)
-            del parsed
+            result = import_file(services.conn, file, user_id=services.user_id,
+                                 chat_name=args.chat, me=services.me,
+                                 renamed_from=args.renamed_from)
             _json_line(result.to_json())
+        embed_pending(services.conn, services.embed, user_id=services.user_id)
     return 0
 
 
