@@ -2,7 +2,9 @@
 
 All runs share one fresh embedded Postgres (temp dir) so the ratios compare like with like. A
 second anchor imports the same rows with the full-text index dropped: the difference is what
-keeping every message searchable by words costs at import time (GIN maintenance, per row).
+keeping every message searchable by words costs at import time (GIN maintenance, per row). A
+third imports them with synchronous_commit off (what imports of 20k+ rows did before issue 12):
+the difference is what a durable acknowledgement costs.
 Usage: .venv/bin/python bench/import.py [--rows 1000000]
 """
 
@@ -67,6 +69,17 @@ def import_without_fts(conn: psycopg.Connection, parsed: ParsedExport) -> float:
     return seconds
 
 
+def import_not_durable(conn: psycopg.Connection, parsed: ParsedExport) -> float:
+    """Seconds to import with the commit not waiting for the disk (the old bulk setting)."""
+    conn.execute("SET synchronous_commit = off")
+    started = time.perf_counter()
+    import_export(conn, parsed, user_id=1, me="Me")
+    seconds = time.perf_counter() - started
+    conn.execute("RESET synchronous_commit")
+    conn.execute("TRUNCATE messages, chats, contacts CASCADE")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -85,6 +98,7 @@ def main() -> None:
                 prepare(conn)
                 copy_s = raw_copy(conn, messages)
                 bare_s = import_without_fts(conn, parsed)
+                async_s = import_not_durable(conn, parsed)
                 started = time.perf_counter()
                 result = import_export(conn, parsed, user_id=1, me="Me")
                 import_s = time.perf_counter() - started
@@ -96,10 +110,12 @@ def main() -> None:
     n = args.rows
     print(f"raw COPY               : {n / copy_s:>10,.0f} rows/s  ({copy_s:.2f} s)")
     print(f"import, no FTS index   : {n / bare_s:>10,.0f} msg/s   ({bare_s:.2f} s)")
-    print(f"nudge import           : {n / import_s:>10,.0f} msg/s   ({import_s:.2f} s) {result}")
+    print(f"import, commit async   : {n / async_s:>10,.0f} msg/s   ({async_s:.2f} s)")
+    print(f"nudge import (durable) : {n / import_s:>10,.0f} msg/s   ({import_s:.2f} s) {result}")
     print(f"re-import (dups)       : {n / again_s:>10,.0f} msg/s   ({again_s:.2f} s) {again}")
     print(f"import / raw COPY      : {copy_s / import_s:.2f}")
     print(f"import / no FTS index  : {bare_s / import_s:.2f}")
+    print(f"durable / async commit : {async_s / import_s:.2f}")
 
 
 if __name__ == "__main__":

@@ -7,14 +7,24 @@ each ratio line reads "nudge vs <parser>: N×". The target is >= 20× whatstk wi
 "floor" times only the two C-level passes every message must go through (decoding the bytes and
 one `re.split` on the headers), with no message built: no pure-Python parser of this design can
 beat it, so its ratio to whatstk bounds what nudge's parser can reach.
+
+"nudge parse" lines: the CLI's JSON Lines output of the same export, in process: parse alone,
+then parse + output the way the CLI wrote it before (json.dumps of Message.to_json with
+strftime, per line) and the way it writes it now (orjson, nudge.faces.cli.jsonl, to /dev/null),
+plus the CPU time (user + system: wall time on a shared machine mostly measures the neighbours)
+of a real `nudge parse FILE > /dev/null` process, interpreter start included, and of an older
+checkout's (`--before-src CHECKOUT/layers/core/python`, e.g. the main branch) on the same file.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import logging
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--lines", type=int, default=100_000)
     args.add_argument("--repeat", type=int, default=3)
+    args.add_argument("--before-src", type=Path, metavar="DIR",
+                      help="an older checkout's layers/core/python: time its `nudge parse` too")
     opts = args.parse_args(argv)
     logging.disable(logging.CRITICAL)  # chat-miner logs and draws a progress bar per message
     os.environ["TQDM_DISABLE"] = "1"
@@ -127,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             print("chat-miner not installed; skipped", file=sys.stderr)
 
+        cli = _cli_times(path, opts.repeat, opts.before_src)
+
     print(f"{opts.lines:,} lines, best of {opts.repeat} runs (process CPU time) for every parser")
     for name, (seconds, count) in results.items():
         rate = opts.lines / seconds
@@ -139,7 +153,63 @@ def main(argv: list[str] | None = None) -> int:
     if "whatstk" in results:
         print(f"floor vs whatstk auto: {results['whatstk'][0] / results['floor'][0]:.1f}×"
               " (decode + header split only; the most any parser of this design can reach)")
+    print("nudge parse (JSON Lines), same export:")
+    alone = cli["parse alone"]
+    for name, seconds in cli.items():
+        extra = "" if name == "parse alone" else f"  ({seconds / alone:.1f}× parse alone)"
+        print(f"{name:>34}: {seconds * 1000:8.1f} ms{extra}")
+    speedup = cli["parse + json.dumps (before)"] / cli["parse + orjson (now)"]
+    print(f"CLI output now vs before: {speedup:.1f}× faster in process")
+    if "`nudge parse` process (before)" in cli:
+        whole = cli["`nudge parse` process (before)"] / cli["`nudge parse` process (now)"]
+        print(f"`nudge parse` process now vs before: {whole:.1f}× less CPU")
     return 0
+
+
+def _cli_times(path: Path, repeat: int, before_src: Path | None) -> dict[str, float]:
+    """Parse alone vs the CLI's output before (json.dumps per line) and now (orjson); then a real
+    `nudge parse` process, wall clock including interpreter start and imports."""
+    from nudge.faces.cli.jsonl import write_messages
+    from nudge.whatsapp import parse_path
+
+    def before() -> int:
+        out = io.StringIO()
+        messages = parse_path(path).messages
+        for message in messages:  # what cmd_parse did before orjson
+            out.write(json.dumps(message.to_json(), ensure_ascii=False) + "\n")
+        return len(messages)
+
+    def now() -> int:
+        with open(os.devnull, "wb") as sink:
+            return write_messages(parse_path(path).messages, sink)
+
+    times = {
+        "parse alone": _time_best(lambda: len(parse_path(path).messages), repeat)[0],
+        "parse + json.dumps (before)": _time_best(before, repeat)[0],
+        "parse + orjson (now)": _time_best(now, repeat)[0],
+    }
+    times["`nudge parse` process (now)"] = _cli_process(path, repeat, None)
+    if before_src is not None:
+        times["`nudge parse` process (before)"] = _cli_process(path, repeat, before_src)
+    return times
+
+
+def _cli_process(path: Path, repeat: int, source: Path | None) -> float:
+    """Best CPU time (user + system) of a `nudge parse` process over `repeat` runs."""
+    import resource
+
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(source), env.get("PYTHONPATH", "")])
+    best = float("inf")
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open(os.devnull, "wb") as sink:
+            subprocess.run([sys.executable, "-m", "nudge.faces.cli.main", "parse", str(path)],
+                           stdout=sink, check=True, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best = min(best, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return best
 
 
 if __name__ == "__main__":

@@ -163,19 +163,21 @@ const MAX_BATCH_BYTES = 9 * 1024 * 1024;
 function toBatches(chat, messages) {
   const type = chat.isGroup ? 'group' : 'one_to_one';
   const batches = [];
+  // chat.id._serialized is WhatsApp's own chat id: a renamed group stays one chat on the server
+  const head = { name: chat.name, type, id: chat.id?._serialized };
   let current = [];
   let bytes = 0;
   for (const message of messages) {
     const size = JSON.stringify(message).length;
     if (current.length && (current.length >= BATCH_SIZE || bytes + size > MAX_BATCH_BYTES)) {
-      batches.push({ chat: { name: chat.name, type }, messages: current });
+      batches.push({ chat: head, messages: current });
       current = [];
       bytes = 0;
     }
     current.push(message);
     bytes += size;
   }
-  if (current.length) batches.push({ chat: { name: chat.name, type }, messages: current });
+  if (current.length) batches.push({ chat: head, messages: current });
   return batches;
 }
 

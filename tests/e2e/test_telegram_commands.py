@@ -10,7 +10,13 @@ import pytest
 
 from nudge.features.importing import import_export
 from nudge.whatsapp import parse_bytes
-from tests.fake_telegram import OWNER, WebhookStack, callback_update, document_update
+from tests.fake_telegram import (
+    OWNER,
+    WebhookStack,
+    callback_update,
+    document_update,
+    open_webhook_stack,
+)
 
 ANA = b"""13/05/2024, 09:15 - Sam: Hi Ana!
 13/05/2024, 09:20 - Ana: Are you coming to the dinner on Friday?
@@ -48,6 +54,43 @@ def test_an_uploaded_export_is_imported_and_counted(webhook_stack: WebhookStack)
     assert "Send a WhatsApp export" in _upload(webhook_stack, b"%PDF", "scan.pdf")
     assert "not" in _upload(webhook_stack, b"hello there", "notes.txt").lower()
     assert webhook_stack.fake.sent("getFile")
+
+
+@pytest.fixture
+def nameless_stack(db_url, fake_telegram, aws_dynamodb, tmp_path):
+    """The webhook stack with no NUDGE_ME: the bot knows no name for its user yet."""
+    with open_webhook_stack(db_url, fake_telegram, aws_dynamodb, tmp_path, NUDGE_ME="") as stack:
+        yield stack
+
+
+def test_the_bot_asks_for_the_users_name_before_the_first_import_and_then_marks_their_messages(
+    nameless_stack: WebhookStack, db,
+):
+    export = ANA.replace(b"Sam:", b"Samuel:")  # the owner's Telegram first name is Sam
+
+    asked = _upload(nameless_stack, export, "WhatsApp Chat with Ana.txt")
+    stored_before = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    [settings] = nameless_stack.say("/settings name Samuel")
+    imported = _upload(nameless_stack, export, "WhatsApp Chat with Ana.txt")
+    [fixed] = nameless_stack.say("/settings name Ana")
+
+    assert "what is your name" in asked and "Samuel" in asked and "Ana" in asked
+    assert stored_before == 0
+    assert "Your name in the chats: Samuel" in settings
+    assert imported == "3 new messages in 'Ana', 0 already known."
+    assert fixed.startswith("3 stored messages re-marked")
+    assert db.execute("SELECT sender_name FROM messages WHERE from_me").fetchall() == \
+        [("Ana",), ("Ana",)]
+
+
+def test_the_telegram_first_name_is_taken_when_it_is_one_of_the_senders(
+    nameless_stack: WebhookStack, db,
+):
+    imported = _upload(nameless_stack, TRIP, "WhatsApp Chat with Trip.txt")
+
+    assert imported == "4 new messages in 'Trip', 0 already known."
+    assert db.execute("SELECT name FROM user_profiles").fetchall() == [("Sam",)]
+    assert db.execute("SELECT sender_name FROM messages WHERE from_me").fetchall() == [("Sam",)]
 
 
 def test_digest_by_command_and_in_plain_words(webhook_stack: WebhookStack, chats):

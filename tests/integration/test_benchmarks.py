@@ -20,6 +20,7 @@ def test_parse_bench_prints_the_ratio_to_whatstk_and_the_floor() -> None:
     out = run_bench("parse.py", "--lines", "3000", "--repeat", "1")
     assert "nudge vs whatstk auto:" in out
     assert "floor vs whatstk auto:" in out
+    assert "parse + orjson (now)" in out and "CLI output now vs before:" in out
 
 
 def test_import_bench_prints_both_anchors() -> None:

@@ -107,6 +107,12 @@ def test_import_answer_names_new_and_known_counts():
         "412 new messages in <b>'Trip'</b>, 3 already known."
 
 
+def test_import_answer_says_when_the_export_continued_a_renamed_chat():
+    text = render_import(ImportResult("Trip 2025", 5, 40, 0, renamed_from="Trip"))
+    assert text.startswith("5 new messages in <b>'Trip 2025'</b>, 40 already known.\n")
+    assert "<b>'Trip'</b>, renamed" in text
+
+
 def test_long_text_splits_on_line_boundaries_under_the_limit():
     lines = [f"line {i} " + "x" * 90 for i in range(200)]
     parts = split_message("\n".join(lines))

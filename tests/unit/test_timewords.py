@@ -70,3 +70,9 @@ def test_text_without_a_time_is_refused_with_examples() -> None:
         parse_when("whenever", now=NOW, tz=BERLIN)
     with pytest.raises(InputError):
         parse_when("tonight", now=datetime(2024, 11, 26, 13, 0), tz=BERLIN)
+
+
+@pytest.mark.parametrize("said", ["2024-02-30", "2024-13-01 10:00", "2024-02-10 25:00"])
+def test_an_impossible_date_or_time_is_an_input_error_not_a_value_error(said: str) -> None:
+    with pytest.raises(InputError, match="not a real date"):
+        parse_when(said, now=NOW, tz=BERLIN)

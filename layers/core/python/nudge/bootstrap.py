@@ -91,10 +91,13 @@ def llm_client(settings: Settings, stack: ExitStack) -> LLMClient | None:
 
 def remembered_name(conn: psycopg.Connection[Any], user_id: int, name: str | None) -> str | None:
     """The user's display name: a given one is remembered in the profile, so the bot and the
-    scheduled functions (which have no --me) know it too; else the remembered one."""
-    if name:
-        users.remember_name(conn, user_id=user_id, name=name)
-        return name
+    scheduled functions (which have no --me) know it too, and a new or fixed name re-marks the
+    messages already stored (features.identity.set_my_name); else the remembered one."""
+    if name and name.strip():
+        from nudge.features.identity import set_my_name
+
+        set_my_name(conn, user_id=user_id, name=name)
+        return name.strip()
     return users.display_name(conn, user_id=user_id)
 
 
@@ -110,4 +113,7 @@ def open_services(settings: Settings, *, with_llm: bool = True, me: str | None =
         llm = llm_client(settings, stack) if with_llm else None
         user_id = users.ensure_user(conn, user_id=user_id or settings.user_id, name=me or settings.me,
                                     timezone=settings.timezone, digest_time=settings.digest_time)
-        yield Services(settings, conn, llm, user_id, remembered_name(conn, user_id, me or settings.me))
+        # --me always sets the name; NUDGE_ME only fills one the profile lacks (so a name fixed
+        # in Telegram is not flipped back, and the messages re-marked, by every CLI command)
+        given = me or (None if users.display_name(conn, user_id=user_id) else settings.me)
+        yield Services(settings, conn, llm, user_id, remembered_name(conn, user_id, given))

@@ -57,14 +57,18 @@ class ImportResult:
     inserted: int
     duplicates: int
     skipped: int
+    renamed_from: str | None = None  # this import recorded a rename of the chat (its old name)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "chat": self.chat,
             "inserted": self.inserted,
             "duplicates": self.duplicates,
             "skipped": self.skipped,
         }
+        if self.renamed_from is not None:
+            out["renamed_from"] = self.renamed_from
+        return out
 
 
 ALL_CHAT_TYPES = ("one_to_one", "group")

@@ -2,7 +2,9 @@
 
 Why it can be interrupted at any point without losing or double-counting a message: the server
 stores idempotently (a re-sent export counts as duplicates), and the state file (content hashes
-per API) is written only after a 200, so an interrupted run just re-sends what was not confirmed.
+per API) is written only after a 200, which the server sends only once the rows are committed to
+its disk (synchronous commit), so an interrupted run on either side just re-sends what was not
+confirmed. The state file itself is flushed to disk before it replaces the old one.
 The lock keeps two collectors from interleaving; its fence rides along on every upload so a
 collector whose lease was taken over is refused (409) instead of writing late.
 """
@@ -98,7 +100,24 @@ class SentState:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".collector-state")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(self._data, out, ensure_ascii=False, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, self.path)
+        _sync_directory(self.path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename in `directory` durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class Api:

@@ -29,6 +29,7 @@ import psycopg
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
 from nudge.errors import InputError, LLMUnavailable
 from nudge.features.enrichment import TRANSCRIBE_LIMIT, Embed, enrich_pending
+from nudge.features.identity import is_me, my_name, overlap_sample, same_chat
 from nudge.llm import Transcriber
 from nudge.store import chats
 from nudge.store import messages as store
@@ -84,6 +85,8 @@ _HEAD = struct.Struct(">4sI").pack
 
 
 def _chat_prefix(name: str) -> bytes:
+    """The first 4 bytes of a chat's keys, from its key name (chats.key_name: the first name the
+    chat had, which a rename does not change)."""
     return hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=4).digest()
 
 
@@ -102,25 +105,32 @@ def _stamp(sent_at: datetime) -> tuple[str, int]:
 
 def import_export(conn: psycopg.Connection[Any], parsed: ParsedExport, *, user_id: int,
                   chat_name: str | None = None, me: str | None = None,
-                  embed: Embed | None = None, audio: Mapping[str, bytes] | None = None,
-                  transcriber: Transcriber | None = None, keep_audio: bool = False) -> ImportResult:
+                  embed: Embed | None = None, renamed_from: str | None = None,
+                  audio: Mapping[str, bytes] | None = None, transcriber: Transcriber | None = None,
+                  keep_audio: bool = False) -> ImportResult:
     """Store one parsed export; re-importing it (or an overlapping one) adds only what is new.
 
-    The source key of a message hashes chat name, time, sender, text and the occurrence index of
-    that exact (time, sender, text) in the file, so identical messages in the same minute are all
-    kept. `me` (case-insensitive) marks the user's own messages. `audio`: the voice notes'
-    files from a zip export (nudge.whatsapp.voice.audio_members), stored with their messages and
-    transcribed by `transcriber` before embedding (without one they wait, pending).
+    The source key of a message hashes the chat's key name (its first name, kept across
+    renames), time, sender, text and the occurrence index of that exact (time, sender, text) in
+    the file, so identical messages in the same minute are all kept. `me` (case-insensitive;
+    default: the name on the user's profile) marks the user's own messages. An export under a
+    new name that continues a stored chat (`renamed_from`, or its messages overlap that chat's:
+    nudge.features.identity.same_chat) is stored in that chat, which is renamed. `audio`: the
+    voice notes' files from a zip export (nudge.whatsapp.voice.audio_members), stored with their
+    messages and transcribed by the enrichment (by `transcriber` here, given one).
     """
     name = (chat_name or parsed.chat_name or "").strip()
     if not name:
         raise InputError(f"{parsed.source or 'export'}: no chat name; pass one (--chat NAME)")
-    me_folded = me.strip().casefold() if me and me.strip() else None
+    if me is None:
+        me = my_name(conn, user_id=user_id)
     senders = {m.sender for m in parsed.messages if m.sender is not None}
-    contacts = {s for s in senders if me_folded is None or s.casefold() != me_folded}
+    contacts = {s for s in senders if not is_me(s, me)}
+    same_as = same_chat(conn, user_id=user_id, name=name, renamed_from=renamed_from,
+                        sample=overlap_sample(parsed.messages))
     batch = _Batch(expected=len(parsed.messages))
-    batch.make = lambda: _export_rows(batch, parsed.messages, name=name,
-                                      mine=set(senders) - contacts)
+    batch.make = lambda key_name: _export_rows(batch, parsed.messages, key_name=key_name,
+                                               mine=set(senders) - contacts)
     attach: AttachAudio | None = None
     if audio:
         from nudge.features.transcription import attach_export_audio
@@ -130,26 +140,27 @@ def import_export(conn: psycopg.Connection[Any], parsed: ParsedExport, *, user_i
                                 keep=keep_audio)
     return _store(conn, user_id=user_id, name=name, chat_type=chat_type_of(len(senders)),
                   explicit_type=False, batch=batch, contacts=contacts, embed=embed,
-                  attach=attach, transcriber=transcriber)
+                  same_as=same_as, attach=attach, transcriber=transcriber)
 
 
 @dataclass(slots=True)
 class _Batch:
-    """The rows to store, produced by `make()` as they are consumed, so the COPY into a new chat
-    overlaps key hashing here with the server's work. count, skipped and last are final once an
-    iteration has finished; iterating again (the rare merge retry) produces the rows again."""
+    """The rows to store, produced by `make(key_name)` as they are consumed, so the COPY into a
+    new chat overlaps key hashing here with the server's work (the key name is the chat's, known
+    once the chat row is locked). count, skipped and last are final once an iteration has
+    finished; iterating again (the rare merge retry) produces the rows again."""
 
-    make: Callable[[], Iterator[store.StageRow]] = lambda: iter(())
+    make: Callable[[str], Iterator[store.StageRow]] = lambda key_name: iter(())
     expected: int = 0  # about how many rows make() yields
     count: int = 0
     skipped: int = 0
     last: datetime | None = None
 
 
-def _export_rows(batch: _Batch, messages: Sequence[Message], *, name: str,
+def _export_rows(batch: _Batch, messages: Sequence[Message], *, key_name: str,
                  mine: set[str]) -> Iterator[store.StageRow]:
     """Rows of an export's messages (the hot loop of a large import: keep it lean)."""
-    prefix = _chat_prefix(name)
+    prefix = _chat_prefix(key_name)
     seen: dict[tuple[datetime, str | None, str], int] = {}
     stamps: dict[datetime, tuple[str, int]] = {}  # exports repeat each minute many times
     seen_get = seen.get
@@ -171,7 +182,7 @@ def _export_rows(batch: _Batch, messages: Sequence[Message], *, name: str,
             stamp = stamps[sent_at] = _stamp(sent_at)
             if last is None or sent_at > last:
                 last = sent_at
-        joined = f"{name}\x1f{stamp[0]}\x1f{sender or ''}\x1f{text}\x1f{occurrence}"
+        joined = f"{key_name}\x1f{stamp[0]}\x1f{sender or ''}\x1f{text}\x1f{occurrence}"
         count += 1
         yield (head(prefix, stamp[1] & 0xFFFFFFFF)
                + blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=12).digest(),
@@ -182,22 +193,28 @@ def _export_rows(batch: _Batch, messages: Sequence[Message], *, name: str,
 
 def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
                  chat_type: ChatType | None, messages: Sequence[IncomingMessage],
-                 embed: Embed | None = None, transcriber: Transcriber | None = None,
+                 embed: Embed | None = None, chat_id: str | None = None,
+                 me: str | None = None, transcriber: Transcriber | None = None,
                  keep_audio: bool = False) -> ImportResult:
     """Store a collector batch. Messages with an `id` are keyed by it; others like an export's.
 
-    `chat_type` None means: detect it from the senders, like an export. A sent_at with an offset
-    is stored as the wall-clock time it shows (the offset is dropped, not converted).
+    `chat_id`: the collector's own id of the chat; it identifies the chat across renames (a new
+    name renames the stored chat). `chat_type` None means: detect it from the senders, like an
+    export. A message is the user's when the collector says so (`from_me`) or its sender is the
+    user's name (`me`, default: the profile's). A sent_at with an offset is stored as the
+    wall-clock time it shows (the offset is dropped, not converted).
     """
     name = (chat_name or "").strip()
     if not name:
         raise InputError("chat name is empty")
     if chat_type not in (None, "one_to_one", "group"):
         raise InputError(f"chat type must be one_to_one or group, got {chat_type!r}")
-    prefix = _chat_prefix(name)
+    external_id = chat_id.strip() if chat_id and chat_id.strip() else None
+    if me is None:
+        me = my_name(conn, user_id=user_id)
     seen: dict[tuple[datetime, str | None, str], int] = {}
-    rows: list[store.StageRow] = []
-    audio: dict[bytes, tuple[str, bytes]] = {}
+    kept: list[tuple[IncomingMessage, datetime, int, bool]] = []
+    audio: dict[bytes, tuple[str, bytes]] = {}  # filled as the rows are made (keys need the chat)
     contacts: set[str] = set()
     skipped = 0
     last: datetime | None = None
@@ -208,27 +225,35 @@ def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
         ident = (sent_at, m.sender, m.text)
         occurrence = seen.get(ident, 0)
         seen[ident] = occurrence + 1
-        if m.sender is not None and not m.from_me:
+        mine = m.from_me or is_me(m.sender, me)
+        if m.sender is not None and not mine:
             contacts.add(m.sender)
         if is_noise(m.kind, m.sender, m.text):
             skipped += 1
             continue
-        if m.id:
-            key = _key(prefix, 0, "id", name, m.id)
-        else:
-            stamp, second = _stamp(sent_at)
-            key = _key(prefix, second, name, stamp, m.sender or "", m.text, str(occurrence))
-        rows.append((key, m.sender, m.from_me, sent_at, m.kind, m.text, m.attachment, False,
-                     m.kind == "deleted"))
-        if m.audio:
-            audio[key] = (m.attachment or "voice-note.ogg", m.audio)
+        kept.append((m, sent_at, occurrence, mine))
         if last is None or sent_at > last:
             last = sent_at
+
+    def rows(key_name: str) -> Iterator[store.StageRow]:
+        prefix = _chat_prefix(key_name)
+        for m, sent_at, occurrence, mine in kept:
+            if m.id:
+                key = _key(prefix, 0, "id", key_name, m.id)
+            else:
+                stamp, second = _stamp(sent_at)
+                key = _key(prefix, second, key_name, stamp, m.sender or "", m.text,
+                           str(occurrence))
+            if m.audio:
+                audio[key] = (m.attachment or "voice-note.ogg", m.audio)
+            yield (key, m.sender, mine, sent_at, m.kind, m.text, m.attachment, False,
+                   m.kind == "deleted")
+
     # The user's own messages may carry no name; they still count as one participant.
-    participants = len(contacts) + any(m.from_me for m in messages)
-    batch = _Batch(make=rows.__iter__, count=len(rows), skipped=skipped, last=last)
+    participants = len(contacts) + any(mine for _, _, _, mine in kept)
+    batch = _Batch(make=rows, count=len(kept), skipped=skipped, last=last)
     attach: AttachAudio | None = None
-    if audio:
+    if any(m.audio for m, _, _, _ in kept):
         from nudge.features.transcription import attach_keyed_audio
 
         def attach(conn: psycopg.Connection[Any], chat_id: int, keys: list[bytes]) -> None:
@@ -237,24 +262,28 @@ def ingest_batch(conn: psycopg.Connection[Any], *, user_id: int, chat_name: str,
                                audio={k: v for k, v in audio.items() if k in fresh})
     return _store(conn, user_id=user_id, name=name, chat_type=chat_type or chat_type_of(participants),
                   explicit_type=chat_type is not None, batch=batch, contacts=contacts,
-                  embed=embed, attach=attach, transcriber=transcriber)
+                  embed=embed, external_id=external_id, attach=attach, transcriber=transcriber)
 
 
 def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
            explicit_type: bool, batch: _Batch, contacts: set[str], embed: Embed | None,
+           external_id: str | None = None, same_as: int | None = None,
            attach: AttachAudio | None = None,
            transcriber: Transcriber | None = None) -> ImportResult:
     """One transaction for the rows (and voice-note audio); the enrichment (transcripts,
-    embeddings) afterwards when given `embed`, else later, so a slow model holds no locks."""
+    embeddings) afterwards when given `embed`, else later, so a slow model holds no locks.
+
+    The chat is found or created first (`external_id`, `same_as`, the name: see
+    nudge.store.chats.claim_chat) and its key name decides the message keys."""
     ensure_user(conn, user_id=user_id)
+    claim = {"name": name, "chat_type": chat_type, "explicit": explicit_type,
+             "external_id": external_id, "same_as": same_as}
     try:
-        keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
-                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=False,
-                      attach=attach)
+        chat, keys = _write(conn, user_id=user_id, claim=claim, batch=batch, contacts=contacts,
+                            merge=False, attach=attach)
     except psycopg.errors.UniqueViolation:  # rare: see nudge.store.messages
-        keys = _write(conn, user_id=user_id, name=name, chat_type=chat_type,
-                      explicit_type=explicit_type, batch=batch, contacts=contacts, merge=True,
-                      attach=attach)
+        chat, keys = _write(conn, user_id=user_id, claim=claim, batch=batch, contacts=contacts,
+                            merge=True, attach=attach)
     # Also with nothing new: a re-import may have brought a voice note's missing audio.
     if embed is not None:
         embed_pending(conn, embed, user_id=user_id, transcriber=transcriber)
@@ -262,25 +291,25 @@ def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
         from nudge.features.transcription import transcribe_pending
 
         transcribe_pending(conn, transcriber, user_id=user_id, limit=TRANSCRIBE_LIMIT)
-    return ImportResult(chat=name, inserted=len(keys), duplicates=batch.count - len(keys),
-                        skipped=batch.skipped)
+    return ImportResult(chat=chat.name, inserted=len(keys), duplicates=batch.count - len(keys),
+                        skipped=batch.skipped, renamed_from=chat.renamed_from)
 
 
-def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type: str,
-           explicit_type: bool, batch: _Batch, contacts: set[str], merge: bool,
-           attach: AttachAudio | None = None) -> list[bytes]:
+def _write(conn: psycopg.Connection[Any], *, user_id: int, claim: dict[str, Any], batch: _Batch,
+           contacts: set[str], merge: bool,
+           attach: AttachAudio | None = None) -> tuple[chats.ChatRef, list[bytes]]:
     with conn.transaction():
-        chat_id, created = chats.upsert_chat(conn, user_id=user_id, name=name,
-                                             chat_type=chat_type, explicit=explicit_type)
+        chat = chats.claim_chat(conn, user_id=user_id, **claim)
         if contacts:
             upsert_contacts(conn, user_id=user_id, names=contacts)
-        keys = store.insert_messages(conn, user_id=user_id, chat_id=chat_id, rows=batch.make(),
-                                     merge=merge, new_chat=created, expected=batch.expected,
+        keys = store.insert_messages(conn, user_id=user_id, chat_id=chat.id,
+                                     rows=batch.make(chat.key_name), merge=merge,
+                                     new_chat=chat.created, expected=batch.expected,
                                      senders=contacts)
-        chats.touch_chat(conn, user_id=user_id, chat_id=chat_id, last=batch.last)
+        chats.touch_chat(conn, user_id=user_id, chat_id=chat.id, last=batch.last)
         if attach is not None:
-            attach(conn, chat_id, keys)
-    return keys
+            attach(conn, chat.id, keys)
+    return chat, keys
 
 
 

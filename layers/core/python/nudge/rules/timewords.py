@@ -92,8 +92,12 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
         delta = timedelta(minutes=count * _UNITS[m.group(2)])
         return (now.astimezone(UTC) + delta).astimezone(tz)
     if m := re.search(r"\b(\d{4}-\d{2}-\d{2})(?:[t ](\d{1,2}:\d{2}))?\b", said):
-        day = date.fromisoformat(m.group(1))
-        at = time.fromisoformat(m.group(2).zfill(5)) if m.group(2) else _DEFAULT_TIME
+        try:
+            day = date.fromisoformat(m.group(1))
+            at = time.fromisoformat(m.group(2).zfill(5)) if m.group(2) else _DEFAULT_TIME
+        except ValueError:
+            raise InputError(f"{m.group(0)!r} is not a real date and time; try "
+                             "'2024-02-29 18:00'") from None
         return datetime.combine(day, at, tzinfo=tz)
     offset = _day_offset(said, local_now.date())
     at = _clock(said)

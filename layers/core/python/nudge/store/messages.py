@@ -7,15 +7,16 @@ this chat meanwhile. Should a stored key still be met (a collector resending an 
 time), the COPY fails with UniqueViolation and the caller redoes the batch with `merge=True`:
 staging table + `INSERT … ON CONFLICT DO NOTHING`.
 
-Large batches commit without waiting for the disk (a crash loses at most that import, which is
-idempotent to redo). Measured and not kept: a big gin_pending_list_limit + work_mem with one
-gin_clean_pending_list at the end was no faster than the default 4 MB pending list. The import's
+Every commit waits for the disk (synchronous_commit stays on, also for large imports): an
+import answered with 200 or printed as done must survive a crash of the server right after.
+Measured and not kept: a big gin_pending_list_limit + work_mem with one gin_clean_pending_list
+at the end was no faster than the default 4 MB pending list. The import's
 floor is to_tsvector for the full-text index: ~5.5 µs a row, on the server (bench/import.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +36,6 @@ EMBEDDABLE_SQL = ("kind NOT IN ('system', 'deleted')"
 EMBED_TEXT_SQL = "concat_ws(E'\\n', nullif(btrim(text), ''), transcript)"
 
 _EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
-_BULK_MIN = 20_000  # from this many new rows on, don't wait for the commit to reach the disk
 
 _COLUMNS = ("user_profile_id, chat_id, sender_contact_id, sender_name, from_me, sent_at, kind,"
             " text, attachment, edited, deleted, source_key")
@@ -67,7 +67,8 @@ def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int
     `new_chat`: that call created the chat, so nothing can be stored yet and `rows` (an iterator
     is fine) stream straight into the COPY, unchecked: a repeated key raises UniqueViolation
     (retry with merge). Otherwise a key repeated in `rows` is stored once. `expected`: about how
-    many rows an iterator yields (for the bulk settings); `senders`: the names among them that
+    many rows an iterator yields (unused since every commit is durable; kept for callers);
+    `senders`: the names among them that
     are contacts (needed up front when `rows` is an iterator)."""
     if merge or not new_chat:
         rows = list(rows)
@@ -87,10 +88,6 @@ def insert_messages(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int
     if senders is None:
         rows = rows if isinstance(rows, list) else list(rows)
         senders = {row[1] for row in rows if row[1] is not None and not row[2]}
-    if isinstance(rows, Sized):
-        expected = len(rows)
-    if (expected or 0) >= _BULK_MIN:
-        conn.execute("SET LOCAL synchronous_commit = off")
     contact = contact_ids(conn, user_id=user_id, names=senders)
     table = "messages"
     if merge:
@@ -192,3 +189,38 @@ def enrichment_backlog(conn: psycopg.Connection[Any], *,
     ).fetchone()
     return (int(row[0]), row[1]) if row else (0, None)
 
+
+def sender_names(conn: psycopg.Connection[Any], *, user_id: int) -> list[str]:
+    """Every distinct sender name in the user's messages."""
+    return [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT sender_name FROM messages WHERE user_profile_id = %s"
+        " AND sender_name IS NOT NULL", (user_id,))]
+
+
+def remark_from_me(conn: psycopg.Connection[Any], *, user_id: int, mine: Sequence[str]) -> int:
+    """Make from_me true exactly for the messages whose sender is one of `mine` (messages with
+    no sender name keep theirs: a collector's own messages may carry none); a message of the
+    user has no contact, anyone else's points at theirs (created if missing). Call inside a
+    transaction; returns how many messages changed side."""
+    mine = sorted(set(mine))
+    changed = conn.execute(
+        "UPDATE messages SET from_me = (sender_name = ANY(%(mine)s)),"
+        " sender_contact_id = CASE WHEN sender_name = ANY(%(mine)s) THEN NULL"
+        "                          ELSE sender_contact_id END"
+        " WHERE user_profile_id = %(user)s AND sender_name IS NOT NULL"
+        " AND from_me <> (sender_name = ANY(%(mine)s))",
+        {"mine": mine, "user": user_id}).rowcount
+    conn.execute(
+        "INSERT INTO contacts (user_profile_id, name)"
+        " SELECT DISTINCT %(user)s, sender_name FROM messages"
+        " WHERE user_profile_id = %(user)s AND NOT from_me AND sender_name IS NOT NULL"
+        "   AND sender_contact_id IS NULL"
+        " ON CONFLICT (user_profile_id, name) DO NOTHING", {"user": user_id})
+    conn.execute(
+        "UPDATE messages m SET sender_contact_id = c.id FROM contacts c"
+        " WHERE m.user_profile_id = %(user)s AND NOT m.from_me AND m.sender_contact_id IS NULL"
+        "   AND m.sender_name IS NOT NULL AND c.user_profile_id = %(user)s"
+        "   AND c.name = m.sender_name", {"user": user_id})
+    conn.execute("DELETE FROM contacts WHERE user_profile_id = %s AND name = ANY(%s)"
+                 " AND NOT is_critical", (user_id, mine))
+    return max(changed, 0)

@@ -89,9 +89,11 @@ def display_name(conn: psycopg.Connection[Any], *, user_id: int) -> str | None:
     return row[0] if row else None
 
 
-def remember_name(conn: psycopg.Connection[Any], *, user_id: int, name: str) -> None:
-    conn.execute("UPDATE user_profiles SET name = %s WHERE id = %s AND name IS DISTINCT FROM %s",
-                 (name, user_id, name))
+def remember_name(conn: psycopg.Connection[Any], *, user_id: int, name: str) -> bool:
+    """Store the user's display name; True when it changed (callers then re-mark their
+    messages: nudge.features.identity.set_my_name)."""
+    return conn.execute("UPDATE user_profiles SET name = %s WHERE id = %s"
+                        " AND name IS DISTINCT FROM %s", (name, user_id, name)).rowcount > 0
 
 
 def user_zone(conn: psycopg.Connection[Any], *, user_id: int) -> ZoneInfo:

@@ -53,16 +53,17 @@ def parse_bytes(data: bytes, *, source: str, date_order: str = "auto") -> Parsed
 
 def parse_text(
     text: str, *, source: str, date_order: str = "auto", chat_name: str | None = None,
-    media_files: list[str] | None = None,
+    media_files: list[str] | None = None, first_line: int = 1,
 ) -> ParsedExport:
-    """Parse chat text that is already decoded and has `\\n` line ends."""
+    """Parse chat text that is already decoded and has `\\n` line ends. `first_line`: the line
+    number of the text's first line in its file (a later part of a file parsed in parts)."""
     if date_order != "auto" and date_order not in ORDERS:
         raise InputError(f"date order must be auto, dmy, mdy or ymd, not {date_order!r}")
     layout = detect_layout(text)
     if layout is None:
         raise ParseError("no line looks like a WhatsApp message header", source=source, line=1)
     with _gc_paused():
-        columns = _split(text, layout, source)
+        columns = _split(text, layout, source, first_line)
         order, sent = _sent_at(columns, layout, date_order, source)
         messages, group_name = _messages(columns, sent, ios=layout.family == "ios")
     return ParsedExport(
@@ -90,7 +91,7 @@ class _Columns:
         return ParseError(message, source=self.source, line=self.lines[index])
 
 
-def _split(text: str, layout: Layout, source: str) -> _Columns:
+def _split(text: str, layout: Layout, source: str, first_line: int = 1) -> _Columns:
     parts = layout.splitter().split("\n" + text)
     leading = parts[0]
     junk = sum(1 for line in leading.split("\n") if line.strip())
@@ -104,7 +105,7 @@ def _split(text: str, layout: Layout, source: str) -> _Columns:
     steps = [1] * len(bodies)  # lines per message; counted only where a body has several
     for i in compress(count(), map(contains, bodies, repeat("\n"))):
         steps[i] += bodies[i].count("\n")
-    lines = list(accumulate(steps, initial=leading.count("\n") + 1))
+    lines = list(accumulate(steps, initial=leading.count("\n") + first_line))
     return _Columns(dates, times, parts[3::4], bodies, lines, source)
 
 

@@ -21,7 +21,11 @@ from nudge.faces.cli.controls import add_control_commands
 
 
 def _json_line(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    from nudge.faces.cli.jsonl import dumps_line
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(dumps_line(obj))
+    sys.stdout.buffer.flush()
 
 
 def _parse_date(value: str) -> date:
@@ -44,9 +48,11 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
         parsed = parse_bytes(sys.stdin.buffer.read(), source="<stdin>", date_order=args.date_order)
     else:
         parsed = parse_path(args.file, date_order=args.date_order)
-    out = sys.stdout
-    for message in parsed.messages:
-        out.write(json.dumps(message.to_json(), ensure_ascii=False) + "\n")
+    from nudge.faces.cli.jsonl import write_messages
+
+    sys.stdout.flush()
+    write_messages(parsed.messages, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
     if args.stats:
         senders = sorted({m.sender for m in parsed.messages if m.sender})
         first, last = (parsed.messages[0].sent_at, parsed.messages[-1].sent_at) \
@@ -58,28 +64,31 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Import WhatsApp exports: parse and store (idempotent), then enrich them for search
-    (embeddings, sentiment) while showing progress on stderr. --no-wait returns once they are
-    stored; the enrichment then runs behind (`nudge serve`, `nudge enrich`, the schedules).
+    (transcripts of voice notes, embeddings, sentiment) while showing progress on stderr.
+    --no-wait returns once they are stored; the enrichment then runs behind (`nudge serve`,
+    `nudge enrich`, the schedules).
 
-    Prints one JSON object per file: {"chat", "inserted", "duplicates", "skipped"}.
-    Re-importing the same or an overlapping export inserts only what is new.
+    Prints one JSON object per file: {"chat", "inserted", "duplicates", "skipped"}, plus
+    "renamed_from" when the export continues a stored chat under a new name (the chat is renamed;
+    its history is not stored twice). Re-importing the same or an overlapping export inserts only
+    what is new. Files are done one at a time, each read in parts of about 8 MB and stored in one
+    transaction (a crash leaves nothing of the file), and each printed line is committed. --me
+    sets your name on your profile (your messages, also those already stored, are marked as
+    yours).
 
     Example: nudge import "WhatsApp Chat with Ana.txt" --me Sam
     """
     from nudge.bootstrap import open_services
     from nudge.faces.cli.progress import enrich_with_progress
-    from nudge.features.importing import import_export
-    from nudge.whatsapp import parse_path
-    from nudge.whatsapp.voice import audio_members, is_audio
+    from nudge.features.import_files import import_file
 
-    parsed_files = [parse_path(f) for f in args.files]  # all parse before anything is stored
+    if args.renamed_from and len(args.files) > 1:
+        raise InputError("--renamed-from applies to one file at a time")
     with open_services(settings, me=args.me, with_llm=not args.no_wait) as services:
-        for path, parsed in zip(args.files, parsed_files, strict=True):
-            audio = (audio_members(Path(path).read_bytes(), parsed.media_files)
-                     if any(is_audio(name) for name in parsed.media_files) else {})
-            result = import_export(services.conn, parsed, user_id=services.user_id,
-                                   chat_name=args.chat, me=services.me, audio=audio,
-                                   keep_audio=settings.keep_audio)
+        for file in args.files:
+            result = import_file(services.conn, file, user_id=services.user_id,
+                                 chat_name=args.chat, me=services.me,
+                                 renamed_from=args.renamed_from, keep_audio=settings.keep_audio)
             _json_line(result.to_json())
         sys.stdout.flush()
         if args.no_wait:
@@ -374,7 +383,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p = add("import", cmd_import)
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--chat", help="chat name (default: from the export's file name)")
-    p.add_argument("--me", help="your display name in the exports (env NUDGE_ME)")
+    p.add_argument("--me", help="your display name in the exports (env NUDGE_ME); kept on your "
+                                "profile")
+    p.add_argument("--renamed-from", metavar="OLD",
+                   help="the chat's earlier name: store into that chat and record the rename "
+                        "(found by itself when the export overlaps the stored chat)")
     p.add_argument("--no-wait", action="store_true",
                    help="return once stored; enrichment runs behind (nudge serve / nudge enrich)")
 
@@ -443,10 +456,32 @@ def main(argv: list[str] | None = None) -> int:
     except NudgeError as exc:
         print(f"nudge: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a database or LLM failure: one line, never a traceback
+        line = _failure_line(exc)
+        if line is None:
+            raise
+        print(f"nudge: error: {line}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _failure_line(exc: Exception) -> str | None:
+    """One line for a failure outside Nudge's control (the database or the LLM service went away
+    mid-command): what failed and the first line the library gave. None: a bug, let it show."""
+    import psycopg
+
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, psycopg.Error):
+        return (f"the database failed ({detail}); nothing of the failed step was stored, "
+                "run the command again once it is back")
+    import httpx
+
+    if isinstance(exc, httpx.HTTPError):
+        return f"the LLM service failed ({detail}); run the command again once it is back"
+    return None
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Validate a collector's JSON batch, naming the exact field that is wrong.
 
-`{"chat": {"name": str, "type": "one_to_one"|"group"}, "messages": [{"sent_at", "sender", "text",
+`{"chat": {"name": str, "type": "one_to_one"|"group", "id": str}, "messages": [{"sent_at", "sender", "text",
 "kind", "from_me", "id"}]}`. `sent_at` is ISO-8601: wall-clock time without an offset is stored
 as is (like an export); with an offset (e.g. `Z`) it is converted to the user's time zone
 (NUDGE_TIMEZONE), because the store keeps wall-clock times. Optional per message: `kind`
@@ -8,6 +8,7 @@ as is (like an export); with an offset (e.g. `Z`) it is converted to the user's 
 `media` (default null): `{"mimetype": "audio/ogg; codecs=opus", "data": base64, "filename": str|null}`
 for a voice note (whatsapp-web.js type `ptt` or `audio`, kind "media"): its audio is kept until
 transcribed. Media that is not audio is not stored.
+Optional `chat.id`: the collector's own id of the chat, so a renamed chat stays one chat.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ MAX_AUDIO_BYTES = 8 * 1024 * 1024  # one voice note, decoded (the request itself
 class Batch:
     chat_name: str
     chat_type: str | None
-    messages: list[Any]  # nudge.features.importing.IncomingMessage
+    messages: list[Any]
+    chat_id: str | None = None  # nudge.features.importing.IncomingMessage
 
 
 def _bad(where: str, what: str) -> ApiError:
@@ -129,6 +131,7 @@ def parse_batch(body: dict[str, Any], *, tz: tzinfo) -> Batch:
     if not isinstance(chat, dict):
         raise _bad("chat", "must be an object with name and type")
     name = _text(chat.get("name"), "chat.name", limit=MAX_FIELD_CHARS, nonempty=True)
+    chat_id = _text(chat.get("id"), "chat.id", limit=MAX_FIELD_CHARS, optional=True)
     chat_type = chat.get("type")
     if chat_type not in (None, "one_to_one", "group"):
         raise _bad("chat.type", "must be one_to_one or group")
@@ -138,4 +141,5 @@ def parse_batch(body: dict[str, Any], *, tz: tzinfo) -> Batch:
     if len(messages) > MAX_BATCH_MESSAGES:
         raise ApiError(413, f"messages: more than {MAX_BATCH_MESSAGES} in one batch; split it")
     parsed = [_message(raw, f"messages[{i}]", tz) for i, raw in enumerate(messages)]
-    return Batch(chat_name=(name or "").strip(), chat_type=chat_type, messages=parsed)
+    return Batch(chat_name=(name or "").strip(), chat_type=chat_type, messages=parsed,
+                 chat_id=chat_id.strip() or None if chat_id else None)

@@ -1,8 +1,11 @@
 """POST /ingest: collector JSON batches and raw WhatsApp exports, stored through nudge.features.importing.
 
 Order of checks: bearer token (401) → body size (413) → shape and content (400/413/415) → lock
-fence (409, nothing stored) → store. The fence is read just before storing; see README for the
-remaining window. The parser, psycopg and boto3 load on the first request that needs them.
+fence (409, nothing stored) → store. The fence is checked twice: against the lock (DynamoDB: the
+token is the holder's, the fence was issued) and then in the storing transaction itself
+(nudge.features.fencing), which refuses a fence lower than one that has written already, so a
+takeover between the two checks cannot let a stale write through. The answer is sent after the
+commit, which waits for the disk. The parser, psycopg and boto3 load on the first request that needs them.
 """
 
 from __future__ import annotations
@@ -102,9 +105,29 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
             logger.warning("stale fence refused", extra={"lock": name, "fence": fence})
             raise ApiError(409, str(stale)) from None
 
+    def fence_of(claim: tuple[str, str, int] | None) -> tuple[str, int] | None:
+        return None if claim is None else (claim[0], claim[2])
+
+    def refused(stale: Exception, claim: tuple[str, str, int] | None) -> ApiError:
+        add_count(metrics, "StaleFenceRejected")
+        logger.warning("stale fence refused in the transaction",
+                       extra={"lock": claim[0] if claim else None,
+                              "fence": claim[2] if claim else None})
+        return ApiError(409, str(stale))
+
+    def profile_name(conn: Any, user_id: int) -> None:
+        """NUDGE_ME names the configured profile's user until a name is set on the profile."""
+        from nudge.features.identity import my_name, set_my_name
+
+        settings = get_settings()
+        if settings.me and user_id == settings.user_id and not my_name(conn, user_id=user_id):
+            set_my_name(conn, user_id=user_id, name=settings.me)
+
     def store_batch(body: dict[str, Any], claim: tuple[str, str, int] | None,
                     user_id: int) -> ImportResult:
+        from nudge.aws.lock import StaleFence
         from nudge.faces.http.batch import parse_batch
+        from nudge.features.fencing import fenced
         from nudge.features.importing import ingest_batch
         from nudge.store.users import ensure_user
 
@@ -112,9 +135,15 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
         check_claim(claim)
         with borrow() as conn:
             ensure_user(conn, user_id=user_id)
-            return ingest_batch(conn, user_id=user_id, chat_name=batch.chat_name,
-                                chat_type=batch.chat_type, messages=batch.messages,
-                                keep_audio=get_settings().keep_audio)
+            profile_name(conn, user_id)
+            try:
+                with fenced(conn, user_id=user_id, claim=fence_of(claim)):
+                    return ingest_batch(conn, user_id=user_id, chat_name=batch.chat_name,
+                                        chat_type=batch.chat_type, messages=batch.messages,
+                                        chat_id=batch.chat_id,
+                                        keep_audio=get_settings().keep_audio)
+            except StaleFence as stale:
+                raise refused(stale, claim) from None
 
     def store_export(data: bytes, chat_name: str | None, file_name: str | None,
                      claim: tuple[str, str, int] | None, user_id: int) -> ImportResult:
@@ -123,8 +152,10 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
             check_zip(data)
         if not data.strip():
             raise ApiError(400, "body: empty export")
+        from nudge.aws.lock import StaleFence
+        from nudge.features.fencing import fenced
         from nudge.features.importing import import_export
-        from nudge.store.users import display_name, ensure_user
+        from nudge.store.users import ensure_user
         from nudge.whatsapp import parse_bytes
         from nudge.whatsapp.voice import audio_members
 
@@ -136,15 +167,17 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
         check_claim(claim)
         with borrow() as conn:
             settings = get_settings()
-            ensure_user(conn, user_id=user_id, name=settings.me if user_id == settings.user_id else None,
-                        timezone=settings.timezone,
+            ensure_user(conn, user_id=user_id, timezone=settings.timezone,
                         digest_time=settings.digest_time)
-            me = display_name(conn, user_id=user_id) or (
-                settings.me if user_id == settings.user_id else None)
-            # voice notes are stored pending; the enrichment step transcribes them (issue 14)
-            return import_export(conn, parsed, user_id=user_id, chat_name=name, me=me,
-                                 audio=audio_members(data, parsed.media_files),
-                                 keep_audio=settings.keep_audio)
+            profile_name(conn, user_id)
+            try:
+                with fenced(conn, user_id=user_id, claim=fence_of(claim)):
+                    # voice notes are stored pending; the enrichment transcribes them
+                    return import_export(conn, parsed, user_id=user_id, chat_name=name,
+                                         audio=audio_members(data, parsed.media_files),
+                                         keep_audio=settings.keep_audio)
+            except StaleFence as stale:
+                raise refused(stale, claim) from None
 
     @app.post("/ingest")
     async def ingest(request: Request,

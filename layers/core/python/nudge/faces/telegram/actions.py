@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nudge.bootstrap import Services, remembered_name
+from nudge.bootstrap import Services
 from nudge.errors import InputError, LLMUnavailable, NudgeError
 from nudge.faces.telegram.render import (
     Reply,
@@ -160,10 +160,17 @@ def check_export(data: bytes, file_name: str) -> None:
             raise InputError(f"'{file_name}': {exc.message}") from None
 
 
+MAX_SENDERS_LISTED = 12
+
+
 def import_document(services: Services, *, data: bytes, file_name: str,
-                    chat_name: str | None) -> Reply:
-    """Store an export, then queue its enrichment (or, with no queue, enrich it here)."""
+                    chat_name: str | None, first_name: str | None = None) -> Reply:
+    """Import an uploaded export, then queue its enrichment (or, with no queue, enrich it here).
+    The user's name must be known first (it decides which messages are theirs): the profile's,
+    else their Telegram first name when it is one of the export's senders; otherwise the bot
+    asks for it and imports nothing yet."""
     from nudge.features.enrichment import enrich_pending
+    from nudge.features.identity import is_me, set_my_name
     from nudge.features.importing import import_export
     from nudge.whatsapp import parse_bytes
     from nudge.whatsapp.voice import audio_members
@@ -173,6 +180,17 @@ def import_document(services: Services, *, data: bytes, file_name: str,
     if not (chat_name or parsed.chat_name):
         raise InputError(f"I can't tell the chat's name from '{file_name}'. Send the file again "
                          "with the chat's name as its caption.")
+    if not services.me:
+        senders = sorted({m.sender for m in parsed.messages if m.sender}, key=str.casefold)
+        if first_name and any(is_me(s, first_name) for s in senders):
+            set_my_name(services.conn, user_id=services.user_id, name=first_name.strip())
+            services.me = first_name.strip()
+        else:
+            listed = ", ".join(f"<i>{esc(s)}</i>" for s in senders[:MAX_SENDERS_LISTED])
+            return Reply("Before I import: what is your name in your WhatsApp chats? It tells "
+                         "me which messages are yours."
+                         + (f"\nIn this chat: {listed}." if listed else "")
+                         + "\nSend <code>/settings name YOUR NAME</code>, then the file again.")
     result = import_export(services.conn, parsed, user_id=services.user_id, chat_name=chat_name,
                            me=services.me, audio=audio_members(data, parsed.media_files),
                            keep_audio=services.settings.keep_audio)
@@ -293,6 +311,7 @@ def change_settings(services: Services, *, line: str) -> Reply:
     from nudge.store.preferences import save_preferences, user_preferences
 
     prefs = user_preferences(services.conn, user_id=services.user_id)
+    remarked = 0
     key, _, value = line.strip().partition(" ")
     key, value = key.lower(), value.strip()
     if key in ("time", "zeit", "hora") and value:
@@ -310,7 +329,10 @@ def change_settings(services: Services, *, line: str) -> Reply:
             raise InputError("Chat types are group and one_to_one. Example: /settings chats group")
         prefs = replace(prefs, chat_types=list(dict.fromkeys(types)))
     elif key in ("name", "me") and value:
-        services.me = remembered_name(services.conn, services.user_id, value)
+        from nudge.features.identity import set_my_name
+
+        remarked = set_my_name(services.conn, user_id=services.user_id, name=value)
+        services.me = value.strip()
     elif key in ("digest", "frequency", "digests", "summary") and value:
         from nudge.features.settings import set_digest_frequency
 
@@ -331,7 +353,9 @@ def change_settings(services: Services, *, line: str) -> Reply:
     tz = user_zone(services)
     chats = ", ".join(prefs.chat_types or CHAT_TYPES)
     schedule = digest_frequency(services.conn, user_id=services.user_id)
-    return Reply("<b>Settings</b>\n"
+    note = (f"{remarked} stored message{'s' if remarked != 1 else ''} re-marked as yours or "
+            "not.\n\n") if remarked else ""
+    return Reply(note + "<b>Settings</b>\n"
                  f"Your name in the chats: {esc(services.me or 'not set')}\n"
                  f"Digest: {esc(schedule.describe())}\n"
                  f"Digest time: {prefs.daily_time:%H:%M}\nTime zone: {esc(tz.key)}\n"

@@ -354,7 +354,8 @@ async def import_export_file(update: Update, context: Context) -> None:
     user = update.effective_user
     await send(update, context, await _call(update, context,
         uploads.accept_upload, data=data, file_name=name, chat_name=caption,
-        telegram_user_id=user.id if user else 0, telegram_chat_id=message.chat_id))
+        telegram_user_id=user.id if user else 0, telegram_chat_id=message.chat_id,
+        first_name=user.first_name if user else None))
 
 
 async def dispatch(update: Update, context: Context, intent: Intent, text: str) -> Reply | str:

@@ -188,7 +188,11 @@ def render_import(result: Any) -> str:
     text += f", {result.duplicates} already known"
     if result.skipped:
         text += f", {result.skipped} skipped (system notices, empty)"
-    return text + "."
+    text += "."
+    if getattr(result, "renamed_from", None):
+        text += (f"\nThis is the chat you had as <b>'{esc(result.renamed_from)}'</b>, renamed: "
+                 "its history is kept once, under the new name.")
+    return text
 
 
 def render_reminders(lines: Sequence[str]) -> str:

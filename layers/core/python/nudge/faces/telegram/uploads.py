@@ -25,22 +25,25 @@ log = logging.getLogger(__name__)
 
 
 def accept_upload(services: Services, *, data: bytes, file_name: str, chat_name: str | None,
-                  telegram_user_id: int, telegram_chat_id: int) -> Reply:
-    """Queue the upload's import when the stack has a queue and bucket; else import it now."""
+                  telegram_user_id: int, telegram_chat_id: int,
+                  first_name: str | None = None) -> Reply:
+    """Queue the upload's import when the stack has a queue and bucket; else import it now.
+    (The job asks for the user's name when the profile has none: actions.import_document.)"""
     from nudge.aws.queue import UploadStore
     from nudge.faces.telegram.actions import check_export, import_document
     from nudge.features import jobs
 
     settings = services.settings
     if not (settings.upload_bucket and settings.import_queue_url):
-        return import_document(services, data=data, file_name=file_name, chat_name=chat_name)
+        return import_document(services, data=data, file_name=file_name, chat_name=chat_name,
+                               first_name=first_name)
     check_export(data, file_name)
     safe_name = re.sub(r"[^\w.\- ]+", "_", file_name)[:100] or "export"
     key = f"uploads/{services.user_id}/{uuid.uuid4().hex}/{safe_name}"
     UploadStore(settings.upload_bucket, endpoint_url=settings.aws_endpoint_url).put(key, data)
     jobs.submit("import_upload", {"key": key, "file_name": file_name, "chat_name": chat_name,
                                   "user_id": services.user_id,
-                                  "telegram_user_id": telegram_user_id,
+                                  "telegram_user_id": telegram_user_id, "first_name": first_name,
                                   "telegram_chat_id": telegram_chat_id}, settings=settings)
     return Reply(f"📥 Importing <b>{esc(file_name)}</b>… I'll tell you what was added.")
 
@@ -71,7 +74,8 @@ def import_upload_job(settings: Settings, payload: dict[str, Any]) -> None:
         with open_services(settings, with_llm=False) as services:
             acting = services.for_telegram_user(int(payload["telegram_user_id"]))
             reply = import_document(acting, data=data, file_name=str(payload["file_name"]),
-                                    chat_name=payload.get("chat_name"))
+                                    chat_name=payload.get("chat_name"),
+                                    first_name=payload.get("first_name"))
     except (InputError, ParseError) as exc:  # the file itself: retrying cannot help
         reply = Reply(f"⚠️ {esc(str(exc))}")
     asyncio.run(_tell(settings, int(payload["telegram_chat_id"]), reply))
