@@ -1,9 +1,9 @@
 """`nudge serve`: the API Gateway routes on one loopback server, with the parts AWS would provide.
 
-One uvicorn server routes /ingest, /lock and /telegram/webhook to the very apps the Lambdas run
-(paths unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table
-created on start); the database is the embedded Postgres (or DATABASE_URL). Everything started
-here is stopped on exit, and the environment is put back as it was.
+One uvicorn server routes /ingest (and the collector's /outbox), /lock and /telegram/webhook to
+the very apps the Lambdas run (paths unchanged, as API Gateway passes them); a moto server stands
+in for DynamoDB (lock table created on start); the database is the embedded Postgres (or
+DATABASE_URL). Everything started here is stopped on exit, and the environment is put back.
 """
 
 from __future__ import annotations
@@ -203,11 +203,9 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
         with database():  # start the embedded Postgres and migrate now, not on the first upload
             pass
         lock_app = create_lock_app(lambda: locks)
-        routes: dict[str, ASGIApp] = {
-            "/ingest": create_ingest_app(settings_provider=lambda: local, connection=database,
-                                         lock_state=locks.state),
-            "/lock": lock_app,
-        }
+        ingest_app = create_ingest_app(settings_provider=lambda: local, connection=database,
+                                       lock_state=locks.state)
+        routes: dict[str, ASGIApp] = {"/ingest": ingest_app, "/outbox": ingest_app, "/lock": lock_app}
         create_lock_table(client, local.dedup_table_name)  # the webhook's dedup table: same shape
         telegram = telegram_app(local)
         if telegram is not None:

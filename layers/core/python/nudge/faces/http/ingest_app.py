@@ -1,4 +1,5 @@
 """POST /ingest: collector JSON batches and raw WhatsApp exports, stored through nudge.features.importing.
+The same app serves the collector's outbox routes (faces.http.outbox_routes), fenced the same way.
 
 Order of checks: bearer token (401) → body size (413) → shape and content (400/413/415) → lock
 fence (409, nothing stored) → store. The fence is read just before storing; see README for the
@@ -22,6 +23,7 @@ from nudge.faces.http.auth import require_bearer
 from nudge.faces.http.body import MAX_BODY_BYTES, json_object, read_body
 from nudge.faces.http.connection import ConnectionProvider, from_settings
 from nudge.faces.http.errors import ApiError
+from nudge.faces.http.outbox_routes import add_outbox_routes
 from nudge.faces.http.zipcheck import check_zip, looks_like_zip
 
 logger, metrics, tracer = powertools("ingest")
@@ -140,6 +142,25 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
             me = display_name(conn, user_id=user_id) or (
                 settings.me if user_id == settings.user_id else None)
             return import_export(conn, parsed, user_id=user_id, chat_name=name, me=me)
+
+    def fenced(request: Request) -> tuple[str, str, int]:
+        claim = _lock_claim(request)
+        if claim is None:
+            raise ApiError(400, "X-Lock-Token and X-Lock-Fence are required: take the lock first "
+                                "(POST /lock)")
+        check_claim(claim)
+        return claim
+
+    def notify(user_id: int) -> None:
+        settings = get_settings()
+        if not settings.telegram_bot_token:
+            return
+        from nudge.faces.telegram.outbox import notify_user
+
+        with borrow() as conn:
+            notify_user(settings, conn, user_id)
+
+    add_outbox_routes(app, borrow=borrow, fenced=fenced, notify=notify)
 
     @app.post("/ingest")
     async def ingest(request: Request,
