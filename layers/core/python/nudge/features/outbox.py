@@ -173,6 +173,7 @@ def claim(conn: psycopg.Connection[Any], *, user_id: int, outbox_id: int, lock_n
     the same (one lease is one collector run, which claims a reply once). Raises NotFound (not the
     user's), OutboxConflict (not queued, or an earlier reply of the chat goes first), OutboxOff."""
     if not is_enabled(conn, user_id=user_id):
+        get_item(conn, user_id=user_id, outbox_id=outbox_id)  # another user's id: 404 first
         raise OutboxOff()
     with conn.transaction():
         outbox.mark_unknown(conn, user_id=user_id, lock_name=lock_name, fence=fence)
