@@ -86,6 +86,7 @@ def notify_user(settings: Any, conn: Any, user_id: int) -> None:
     (the reminder tick tells them later)."""
     from telegram.error import TelegramError
 
+    from nudge.errors import NudgeError
     from nudge.faces.telegram.app import make_bot
     from nudge.store.users import linked_users
 
@@ -99,5 +100,5 @@ def notify_user(settings: Any, conn: Any, user_id: int) -> None:
 
     try:
         asyncio.run(run())
-    except (TelegramError, OSError):
+    except (TelegramError, NudgeError, OSError, ValueError, RuntimeError):  # never fail the report
         log.exception("outbox outcome for user %s not told now; the reminder tick retries", user_id)
