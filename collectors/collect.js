@@ -2,13 +2,18 @@
 // Example collector for Nudge: WhatsApp Web (whatsapp-web.js) -> POST /ingest, per CONTRACTS.md.
 //
 //   NUDGE_API_URL=https://<api-id>.execute-api.<region>.amazonaws.com \
-//   INGEST_API_TOKEN=... node collect.js [--limit 200] [--ttl 300]
+//   INGEST_API_TOKEN=... node collect.js [--limit 200] [--ttl 300] [--no-send]
 //
 // Protocol, exactly as the Python collector does it:
 //   1. POST /lock {"name": "collector", "owner", "ttl_seconds"}; 409 -> print who holds it, exit 0.
 //   2. For each chat, POST /ingest a JSON batch with X-Lock-Name / X-Lock-Token / X-Lock-Fence.
 //      Before each batch, once half the lease has passed, PUT /lock/collector to renew it.
 //   3. DELETE /lock/collector in a finally block (errors too).
+//   4. The outbox (unless --no-send): GET /outbox, then per reply POST /outbox/{id}/claim BEFORE
+//      client.sendMessage, then POST /outbox/{id}/sent {ok, whatsapp_id | error}. A reply is
+//      claimed once: if we die between sending and reporting it stays "sending" and is never sent
+//      again (the user is told "unknown, check WhatsApp"). If sendMessage throws, it may have
+//      gone out: the reply is left unreported and the outbox stops for this run.
 // Transient failures (network errors, 429, 5xx) are retried with bounded exponential backoff.
 // Re-sending is safe: messages carry WhatsApp's id and the server stores each id once.
 'use strict';
@@ -112,14 +117,43 @@ class NudgeApi {
   }
 
   async ingest(batch, lease) {
-    const { status, body } = await this.send('POST', '/ingest', batch, {
-      'X-Lock-Name': LOCK_NAME,
-      'X-Lock-Token': lease.token,
-      'X-Lock-Fence': String(lease.fence),
-    });
+    const { status, body } = await this.send('POST', '/ingest', batch, fenceHeaders(lease));
     if (status !== 200) throw new HttpError(status, body);
     return body; // {chat, inserted, duplicates, skipped}
   }
+
+  // Queued replies, per chat in queue order: {enabled, replies: [{id, chat, chat_type, text, ...}]}
+  async outbox(lease) {
+    const { status, body } = await this.send('GET', '/outbox', undefined, fenceHeaders(lease));
+    if (status !== 200) throw new HttpError(status, body);
+    return body.replies || [];
+  }
+
+  // queued -> sending under our fence; null when the reply is not ours to send (409 "reply":
+  // claimed already, or an earlier reply of its chat goes first).
+  async claim(id, lease) {
+    const { status, body } = await this.send('POST', `/outbox/${id}/claim`, undefined,
+      fenceHeaders(lease));
+    if (status === 409 && body && body.conflict === 'reply') return null;
+    if (status !== 200) throw new HttpError(status, body);
+    return body;
+  }
+
+  async report(id, outcome, lease) {
+    const { status, body } = await this.send('POST', `/outbox/${id}/sent`, outcome,
+      fenceHeaders(lease));
+    if (status !== 200) throw new HttpError(status, body);
+    return body;
+  }
+}
+
+function fenceHeaders(lease) {
+  return {
+    'X-Lock-Name': LOCK_NAME,
+    'X-Lock-Token': lease.token,
+    'X-Lock-Fence': String(lease.fence),
+    ...(lease.owner ? { 'X-Lock-Owner': lease.owner } : {}),
+  };
 }
 
 function sleep(ms) {
@@ -197,17 +231,65 @@ async function senderNames(client, messages) {
   return names;
 }
 
-async function pushChats(client, api, { owner, ttlSeconds, limit, log = console.log }) {
+async function pushChats(client, api, { owner, ttlSeconds, limit, send = true, log = console.log }) {
   const lease = await api.acquire(owner, ttlSeconds);
   if (!lease.acquired) {
     log(`another collector (${lease.holder}) holds the lock until ${lease.expires_at}`);
     return 0;
   }
-  return pushWithLease(client, api, lease, { ttlSeconds, limit, log });
+  return pushWithLease(client, api, { ...lease, owner }, { ttlSeconds, limit, send, log });
 }
 
-async function pushWithLease(client, api, lease, { ttlSeconds, limit, log }) {
+// The WhatsApp chat a reply goes to: the chat of that exact name, else the only one whose name
+// matches ignoring case; null when there is none (or several).
+function findChat(chats, name) {
+  const exact = chats.filter((c) => c.name === name);
+  if (exact.length === 1) return exact[0];
+  const folded = chats.filter((c) => (c.name || '').toLowerCase() === name.toLowerCase());
+  return folded.length === 1 ? folded[0] : null;
+}
+
+// Each queued reply at most once: claim, send, report (see the header). Returns the counts.
+async function sendOutbox(client, api, lease, chats, { keepLease, log }) {
+  const done = { sent: 0, failed: 0, unknown: 0, skipped: 0 };
+  for (const reply of await api.outbox(lease)) {
+    await keepLease();
+    if (!(await api.claim(reply.id, lease))) {
+      done.skipped += 1;
+      continue;
+    }
+    const chat = findChat(chats, reply.chat);
+    let outcome;
+    if (!chat) {
+      outcome = { ok: false, error: `no WhatsApp chat named ${reply.chat}` };
+    } else {
+      try {
+        const message = await client.sendMessage(chat.id._serialized, reply.text);
+        outcome = { ok: true, whatsapp_id: message && message.id ? message.id._serialized : null };
+      } catch (error) { // it may have gone out: never sent again by us, the user checks
+        log(`reply ${reply.id}: unknown, check WhatsApp (${error.message})`);
+        done.unknown += 1;
+        break;
+      }
+    }
+    await api.report(reply.id, outcome, lease);
+    if (outcome.ok) done.sent += 1; else done.failed += 1;
+    log(outcome.ok ? `reply ${reply.id}: sent to ${reply.chat}`
+      : `reply ${reply.id}: not sent: ${outcome.error}`);
+  }
+  log(`outbox: ${done.sent} sent, ${done.failed} failed, ${done.unknown} unknown, `
+    + `${done.skipped} skipped`);
+  return done;
+}
+
+async function pushWithLease(client, api, lease, { ttlSeconds, limit, send = true, log }) {
   let leaseStart = Date.now();
+  const keepLease = async () => {
+    if (Date.now() - leaseStart >= (ttlSeconds * 1000) / 2) {
+      leaseStart = Date.now();
+      await api.renew(lease.token, ttlSeconds);
+    }
+  };
   try {
     const chats = await client.getChats();
     for (const chat of chats) {
@@ -218,14 +300,12 @@ async function pushWithLease(client, api, lease, { ttlSeconds, limit, log }) {
         batch.push(toMessage(m, names.get(m.author || m.from) || null, await audioOf(m)));
       }
       for (const payload of toBatches(chat, batch)) {
-        if (Date.now() - leaseStart >= (ttlSeconds * 1000) / 2) {
-          leaseStart = Date.now();
-          await api.renew(lease.token, ttlSeconds);
-        }
+        await keepLease();
         const result = await api.ingest(payload, lease);
         log(JSON.stringify(result));
       }
     }
+    if (send) await sendOutbox(client, api, lease, chats, { keepLease, log });
   } finally {
     await api.release(lease.token).catch((error) => log(`release failed: ${error.message}`));
   }
@@ -233,10 +313,11 @@ async function pushWithLease(client, api, lease, { ttlSeconds, limit, log }) {
 }
 
 function parseArgs(argv) {
-  const args = { limit: 200, ttl: 300 };
+  const args = { limit: 200, ttl: 300, send: true };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--limit') args.limit = Number(argv[++i]);
     else if (argv[i] === '--ttl') args.ttl = Number(argv[++i]);
+    else if (argv[i] === '--no-send') args.send = false;
   }
   return args;
 }
@@ -263,14 +344,17 @@ async function main() {
     const api = new NudgeApi({ baseUrl, token });
     return await pushChats(client, api, {
       owner: `${os.hostname()}:whatsapp-web:${process.pid}`, ttlSeconds: args.ttl,
-      limit: args.limit,
+      limit: args.limit, send: args.send,
     });
   } finally {
     await client.destroy();
   }
 }
 
-module.exports = { NudgeApi, HttpError, kindOf, toMessage, toBatches, pushChats, audioOf, LOCK_NAME };
+module.exports = {
+  NudgeApi, HttpError, kindOf, toMessage, toBatches, pushChats, audioOf, sendOutbox, findChat,
+  LOCK_NAME,
+};
 
 if (require.main === module) {
   main().then((code) => process.exit(code), (error) => {

@@ -67,7 +67,8 @@ API_ROUTES = (
 
 
 class ApiStack(Stack):
-    """Routes: POST /ingest, POST /lock, PUT|DELETE /lock/{name}, POST /telegram/webhook, GET /health,
+    """Routes: POST /ingest, GET /outbox, POST /outbox/{id}/claim|sent (the collector's outbox, on
+    the ingest function), POST /lock, PUT|DELETE /lock/{name}, POST /telegram/webhook, GET /health,
     and the API's (API_ROUTES)."""
 
     def __init__(
@@ -92,7 +93,9 @@ class ApiStack(Stack):
             service="ingest", description="POST /ingest: WhatsApp exports and collector pushes",
             environment={**data.database_environment(), **auth_env, **lock_env,
                          "LLM_BASE_URL": llm.base_url,
-                         "JOBS_QUEUE_URL": pipeline.jobs_queue.queue_url},
+                         "JOBS_QUEUE_URL": pipeline.jobs_queue.queue_url,
+                         # tells the user "sent ✓" as soon as the collector reports (outbox)
+                         "TELEGRAM_BOT_TOKEN_SECRET_ARN": data.bot_token_secret.secret_arn},
             memory_mib=1024,
         )  # fmt: skip
         self.lock = NudgeFunction(
@@ -157,6 +160,7 @@ class ApiStack(Stack):
         data.lock_table.grant(lock, *LOCK_ACTIONS)
         data.dedup_table.grant(webhook, "dynamodb:PutItem")  # conditional put claims update_id
         data.bot_token_secret.grant_read(webhook)
+        data.bot_token_secret.grant_read(ingest)  # the outbox's outcomes, told at once
         data.webhook_secret.grant_read(webhook)
 
     def _http_api(self, config: EnvConfig) -> apigw.HttpApi:
@@ -190,6 +194,9 @@ class ApiStack(Stack):
         webhook = integration("TelegramWebhook", self.webhook)
         routes = [
             ("/ingest", [apigw.HttpMethod.POST], ingest),
+            ("/outbox", [apigw.HttpMethod.GET], ingest),
+            ("/outbox/{id}/claim", [apigw.HttpMethod.POST], ingest),
+            ("/outbox/{id}/sent", [apigw.HttpMethod.POST], ingest),
             ("/health", [apigw.HttpMethod.GET], ingest),
             ("/lock", [apigw.HttpMethod.POST], lock),
             ("/lock/{name}", [apigw.HttpMethod.PUT, apigw.HttpMethod.DELETE], lock),

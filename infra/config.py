@@ -18,6 +18,7 @@ from constructs import Node
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,10 @@ class EnvConfig:
     log_retention_days: int
     alarm_email: str | None
     telegram_allowed_user_ids: str
+    # CI/CD: "owner/name" of the GitHub repository whose workflows may deploy (empty: no GitHub
+    # stack), and an existing GitHub OIDC provider of the account (None: the stack creates it)
+    github_repository: str
+    github_oidc_provider_arn: str | None
     skip_bundling: bool
 
     @property
@@ -142,10 +147,12 @@ def load_config(node: Node) -> EnvConfig:
             values[field.name] = override
     missing = [f.name for f in fields(EnvConfig) if f.name not in values]
     for key in missing:
-        if key in {"account", "region", "alarm_email"}:
+        if key in {"account", "region", "alarm_email", "github_oidc_provider_arn"}:
             values[key] = None
         elif key == "skip_bundling":
             values[key] = False
+        elif key == "github_repository":
+            values[key] = ""
         else:
             raise ValueError(f"environment {name!r} lacks setting {key!r} in cdk.json")
     unknown = set(values) - {f.name for f in fields(EnvConfig)}
@@ -153,4 +160,6 @@ def load_config(node: Node) -> EnvConfig:
         raise ValueError(f"environment {name!r} has unknown settings {sorted(unknown)}")
     config = EnvConfig(**{f.name: _coerce(f.type, values[f.name]) for f in fields(EnvConfig)})
     config.digest_hour_minute  # noqa: B018 - validate early, with a clear message
+    if config.github_repository and not _REPOSITORY.match(config.github_repository):
+        raise ValueError(f"github_repository must be owner/name, got {config.github_repository!r}")
     return config

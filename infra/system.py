@@ -1,4 +1,5 @@
-"""The whole system for one environment: seven stacks, their order, tags and nag checks."""
+"""The whole system for one environment: seven stacks (eight with the GitHub CI/CD roles), their
+order, tags and nag checks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aws_cdk import App, Environment, Stack, Tags
 from infra.api_stack import ApiStack
 from infra.config import EnvConfig, load_config
 from infra.data_stack import DataStack
+from infra.github_stack import GitHubStack
 from infra.llm_stack import LlmStack
 from infra.monitoring_stack import MonitoringStack
 from infra.nag import add_checks
@@ -27,11 +29,13 @@ class NudgeSystem:
     api: ApiStack
     schedules: ScheduleStack
     monitoring: MonitoringStack
+    github: GitHubStack | None = None  # only with github_repository set (CI/CD roles)
 
     @property
     def stacks(self) -> list[Stack]:
-        return [self.network, self.data, self.llm, self.pipeline, self.api, self.schedules,
-                self.monitoring]
+        found = [self.network, self.data, self.llm, self.pipeline, self.api, self.schedules,
+                 self.monitoring]
+        return found + ([self.github] if self.github is not None else [])
 
 
 def build(app: App, *, nag: bool = True) -> NudgeSystem:
@@ -57,8 +61,11 @@ def build(app: App, *, nag: bool = True) -> NudgeSystem:
     monitoring = MonitoringStack(app, f"{prefix}-Monitoring", data=data, llm=llm, api=api,
                                  schedules=schedules, pipeline=pipeline,
                                  **props("dashboard, alarms, SNS topic"))
+    github = GitHubStack(app, f"{prefix}-GitHub", ingest_token_secret=data.ingest_token_secret,
+                         **props("GitHub Actions OIDC roles for diff, deploy and the collector")) \
+        if config.github_repository else None
     Tags.of(app).add("project", "nudge")
     Tags.of(app).add("environment", config.name)
     if nag:
         add_checks(app)
-    return NudgeSystem(config, network, data, llm, pipeline, api, schedules, monitoring)
+    return NudgeSystem(config, network, data, llm, pipeline, api, schedules, monitoring, github)

@@ -27,7 +27,7 @@ def test_routes_match_the_http_contract(each_env: Synth) -> None:
     routes = resources(each_env.raw(each_env.system.api), "AWS::ApiGatewayV2::Route").values()
     assert {r["Properties"]["RouteKey"] for r in routes} == {
         "POST /ingest", "GET /health", "POST /lock", "PUT /lock/{name}", "DELETE /lock/{name}",
-        "POST /telegram/webhook",
+        "POST /telegram/webhook", "GET /outbox", "POST /outbox/{id}/claim", "POST /outbox/{id}/sent",
         "GET /messages", "POST /messages", "POST /summarization/start",
         "GET /summarization/status/{job_id}", "GET /summarization/result/{job_id}",
         "POST /replies/generate", "POST /replies/approve", "POST /replies/update-reply",
@@ -87,7 +87,7 @@ def test_functions_get_the_settings_they_read(dev: Synth) -> None:
         for f in resources(dev.raw(dev.system.api), "AWS::Lambda::Function").values()
     }  # fmt: skip
     assert {"DB_SECRET_ARN", "DB_HOST", "DB_NAME", "LLM_BASE_URL", "INGEST_API_TOKEN_SECRET_ARN",
-            "LOCK_TABLE_NAME"} <= by_service["ingest"].keys()  # fmt: skip
+            "LOCK_TABLE_NAME", "TELEGRAM_BOT_TOKEN_SECRET_ARN"} <= by_service["ingest"].keys()  # fmt: skip
     assert {"INGEST_API_TOKEN_SECRET_ARN", "LOCK_TABLE_NAME"} <= by_service["lock"].keys()
     assert "DB_SECRET_ARN" not in by_service["lock"]
     assert {"DB_SECRET_ARN", "DB_HOST", "DB_NAME", "LLM_BASE_URL", "LLM_CHAT_TIER",

@@ -14,7 +14,7 @@ LAMBDA_MODULES = ("nudge.features.importing", "nudge.features.search", "nudge.fa
                   "nudge.features.reminders", "nudge.features.suggest", "nudge.features.digest",
                   "nudge.faces.telegram.actions", "nudge.faces.telegram.uploads",
                   "nudge.features.enrichment", "nudge.features.jobs", "nudge.faces.worker",
-                  "nudge.aws.queue",
+                  "nudge.aws.queue", "nudge.features.outbox", "nudge.faces.telegram.outbox",
                   "nudge.faces.http.ingest_app", "nudge.faces.http.lock_app", "nudge.faces.telegram.webhook",
                   "nudge.faces.http.api_app", "nudge.faces.http.api_messages",
                   "nudge.faces.http.api_summaries", "nudge.faces.http.api_replies",

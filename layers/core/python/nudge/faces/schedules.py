@@ -11,6 +11,7 @@ Both schedules fire every 15 minutes (UTC) and decide per user, in the user's ti
   nothing. A claim whose run died before sending is taken over after CLAIM_TIMEOUT; a failed send
   drops the claim so the next run tries again. A period without messages is recorded but not sent
   (no noise).
+- Outbox outcomes (with the reminders): what happened to each queued reply, told once.
 - Reminders: nudge.features.reminders decides what is due at the scheduled time; after sending, mark_sent
   stores that time (last_sent_at), so a retry of the same event finds nothing due. Runs for one
   user take turns through a Postgres advisory lock.
@@ -187,6 +188,30 @@ async def _reminder_run(settings: Settings, now: datetime, bot: Any) -> RunRepor
     return report
 
 
+async def _outbox_run(settings: Settings, now: datetime, bot: Any) -> RunReport:
+    """Tell each user what happened to their queued replies (sent ✓, failed, unknown)."""
+    from telegram.error import TelegramError
+
+    from nudge.bootstrap import open_services
+    from nudge.faces.telegram.outbox import send_notices
+
+    report = RunReport()
+    with open_services(settings, with_llm=False) as services:
+        for user in recipients(services.conn, settings):
+            try:
+                told = await send_notices(bot, services.conn, user_id=user.user_id,
+                                          telegram_id=user.telegram_id, now=now)
+            except TelegramError:
+                log.exception("outbox outcomes for %s could not be sent", user.telegram_id)
+                report.failed.append(user.telegram_id)
+                continue
+            if told:
+                report.sent.append(user.telegram_id)
+            else:
+                report.skipped[user.telegram_id] = "nothing to tell"
+    return report
+
+
 async def _with_bot(settings: Settings, run: Any, now: datetime) -> RunReport:
     from nudge.faces.telegram.app import make_bot
 
@@ -202,6 +227,12 @@ def run_daily_digest(settings: Settings, now: datetime) -> RunReport:
 def run_reminders(settings: Settings, now: datetime) -> RunReport:
     """Send each user the reminders due at `now` (once per reminder and interval slot)."""
     return asyncio.run(_with_bot(settings, _reminder_run, _aware(now)))
+
+
+def run_outbox_notices(settings: Settings, now: datetime) -> RunReport:
+    """Tell each user the outcomes of their queued replies not told yet (once each), including
+    replies a collector claimed and never reported: "unknown, check WhatsApp"."""
+    return asyncio.run(_with_bot(settings, _outbox_run, _aware(now)))
 
 
 def run_embedding_backlog(settings: Settings, *, max_rows: int = 2000) -> int:

@@ -1,14 +1,14 @@
 """`nudge serve`: the API Gateway routes on one loopback server, with the parts AWS would provide.
 
-One uvicorn server routes /ingest, /lock, /telegram/webhook and the API (/messages,
-/summarization, /replies, /system, /docs, /openapi.json) to the very apps the Lambdas run (paths
-unchanged, as API Gateway passes them); a moto server stands in for DynamoDB (lock table created
-on start), SQS (the job and import queues, each with a dead-letter queue) and S3 (the upload
-bucket); the database is the embedded Postgres (or DATABASE_URL). Worker threads poll the queues
-and run the jobs (enrichment, upload imports, summarizations) with the code the SQS Lambdas run
-(nudge.faces.worker), and a ticker runs the digest, reminder and enrichment-backlog schedules
-every 15 minutes, as EventBridge does. Everything started here is stopped on exit, and the
-environment is put back.
+One uvicorn server routes /ingest (and the collector's /outbox), /lock, /telegram/webhook and the
+API (/messages, /summarization, /replies, /system, /docs, /openapi.json) to the very apps the
+Lambdas run (paths unchanged, as API Gateway passes them); a moto server stands in for DynamoDB
+(lock table created on start), SQS (the job and import queues, each with a dead-letter queue) and
+S3 (the upload bucket); the database is the embedded Postgres (or DATABASE_URL). Worker threads
+poll the queues and run the jobs (enrichment, upload imports, summarizations) with the code the
+SQS Lambdas run (nudge.faces.worker), and a ticker runs the digest, reminder and
+enrichment-backlog schedules every 15 minutes, as EventBridge does. Everything started here is
+stopped on exit, and the environment is put back.
 """
 
 from __future__ import annotations
@@ -255,11 +255,9 @@ def local_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 0,
         with database():  # start the embedded Postgres and migrate now, not on the first upload
             pass
         lock_app = create_lock_app(lambda: locks)
-        routes: dict[str, ASGIApp] = {
-            "/ingest": create_ingest_app(settings_provider=lambda: local, connection=database,
-                                         lock_state=locks.state),
-            "/lock": lock_app,
-        }
+        ingest_app = create_ingest_app(settings_provider=lambda: local, connection=database,
+                                       lock_state=locks.state)
+        routes: dict[str, ASGIApp] = {"/ingest": ingest_app, "/outbox": ingest_app, "/lock": lock_app}
         api = _api_app(local, database, locks, stack)
         routes.update(dict.fromkeys(API_PREFIXES, api))
         create_lock_table(client, local.dedup_table_name)  # the webhook's dedup table: same shape

@@ -155,7 +155,8 @@ def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
 def approve_suggestion(conn: psycopg.Connection[Any], *, user_id: int, suggestion_id: int,
                        approved: bool = True, edited_text: str | None = None) -> str:
     """Mark a suggestion approved (or rejected); approved ones teach later suggestions. An edit
-    made before approving ("update-reply") is what gets stored and learnt from."""
+    made before approving ("update-reply") is what gets stored and learnt from. With the outbox
+    on, the approved text is also queued for WhatsApp (features.outbox, once per suggestion)."""
     edited = " ".join(edited_text.split()) if edited_text else None
     if edited_text is not None and not edited:
         raise InputError("The edited reply is empty.")
@@ -163,6 +164,10 @@ def approve_suggestion(conn: psycopg.Connection[Any], *, user_id: int, suggestio
                               edited_text=edited)
     if text is None:
         raise NotFound(f"no suggestion with id {suggestion_id}")
+    if approved:  # on its way to WhatsApp too, when the user turned the outbox on
+        from nudge.features.outbox import queue_approved
+
+        queue_approved(conn, user_id=user_id, suggestion_id=suggestion_id, edited=edited is not None)
     return text
 
 

@@ -76,3 +76,11 @@ def approved_pairs(conn: psycopg.Connection[Any], *, user_id: int, chat_id: int 
                    limit: int) -> list[tuple[str, str, str]]:
     """(sender, their message, approved reply), newest first."""
     return conn.execute(_APPROVED_PAIRS_SQL, {"user": user_id, "chat": chat_id, "limit": limit}).fetchall()
+
+
+def suggestion_chat_and_text(conn: psycopg.Connection[Any], *, user_id: int,
+                             suggestion_id: int) -> tuple[int, str] | None:
+    """(chat id, current text) of a suggestion: what the outbox queues when it is approved."""
+    row = conn.execute("SELECT chat_id, text FROM suggestions WHERE id = %s AND user_profile_id = %s",
+                       [suggestion_id, user_id]).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))

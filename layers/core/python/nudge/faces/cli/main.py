@@ -18,6 +18,7 @@ from nudge.config import Settings, load_settings
 from nudge.errors import InputError, NudgeError
 from nudge.faces.cli.assist import add_assist_commands
 from nudge.faces.cli.controls import add_control_commands
+from nudge.faces.cli.outbox import add_outbox_commands
 
 
 def _json_line(obj: object) -> None:
@@ -338,17 +339,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     """Upload new or changed WhatsApp exports (.txt, .zip) in DIR to POST /ingest while holding the
     collector lock. Prints one line per upload and a summary; exits 0 when another collector
-    holds the lock. The token comes from INGEST_API_TOKEN.
+    holds the lock. The token comes from INGEST_API_TOKEN. With --sender module:function (called
+    with each queued reply: id, chat, chat_type, text; returns WhatsApp's message id), the same run
+    sends your outbox, each reply at most once.
 
     Example: INGEST_API_TOKEN=secret nudge collect ~/exports --api http://127.0.0.1:8787
     """
-    from nudge.faces.collector import collect
+    from nudge.faces.collector import collect, load_sender
 
     if not settings.ingest_api_token:
         raise InputError("INGEST_API_TOKEN is not set")
     report = collect(args.dir, api_url=args.api, token=settings.ingest_api_token,
                      state_path=args.state or settings.data_dir / "collector-state.json",
-                     ttl_seconds=args.ttl)
+                     ttl_seconds=args.ttl, sender=load_sender(args.sender) if args.sender else None)
     for line in report.lines():
         print(line)
     return 0
@@ -423,6 +426,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     add_assist_commands(add)
     add_control_commands(add)
+    add_outbox_commands(add)
 
     add("setup", cmd_setup)
     add("bot", cmd_bot)
@@ -438,6 +442,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--api", required=True, help="base URL of the API (API Gateway or nudge serve)")
     p.add_argument("--state", type=Path, help="what was sent (default DATA_DIR/collector-state.json)")
     p.add_argument("--ttl", type=int, default=300, help="lease seconds, renewed while working")
+    p.add_argument("--sender", metavar="MODULE:FUNCTION",
+                   help="send the outbox with this callable (see `nudge outbox`)")
     p = add("demo", cmd_demo)
     p.add_argument("--me", help="your name in the sample exports (default Sam)")
     return parser, commands

@@ -1,4 +1,5 @@
 """POST /ingest: collector JSON batches and raw WhatsApp exports, stored through nudge.features.importing.
+The same app serves the collector's outbox routes (faces.http.outbox_routes), fenced the same way.
 
 Order of checks: bearer token (401) → body size (413) → shape and content (400/413/415) → lock
 fence (409, nothing stored) → store. The fence is checked twice: against the lock (DynamoDB: the
@@ -25,6 +26,7 @@ from nudge.faces.http.auth import require_bearer
 from nudge.faces.http.body import MAX_BODY_BYTES, json_object, read_body
 from nudge.faces.http.connection import ConnectionProvider, from_settings
 from nudge.faces.http.errors import ApiError
+from nudge.faces.http.outbox_routes import add_outbox_routes
 from nudge.faces.http.zipcheck import check_zip, looks_like_zip
 
 logger, metrics, tracer = powertools("ingest")
@@ -178,6 +180,25 @@ def create_ingest_app(*, settings_provider: Callable[[], Any] | None = None,
                                          keep_audio=settings.keep_audio)
             except StaleFence as stale:
                 raise refused(stale, claim) from None
+
+    def fenced(request: Request) -> tuple[str, str, int]:
+        claim = _lock_claim(request)
+        if claim is None:
+            raise ApiError(400, "X-Lock-Token and X-Lock-Fence are required: take the lock first "
+                                "(POST /lock)")
+        check_claim(claim)
+        return claim
+
+    def notify(user_id: int) -> None:
+        settings = get_settings()
+        if not settings.telegram_bot_token:
+            return
+        from nudge.faces.telegram.outbox import notify_user
+
+        with borrow() as conn:
+            notify_user(settings, conn, user_id)
+
+    add_outbox_routes(app, borrow=borrow, fenced=fenced, notify=notify)
 
     @app.post("/ingest")
     async def ingest(request: Request,

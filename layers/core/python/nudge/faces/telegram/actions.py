@@ -121,6 +121,49 @@ def approve(services: Services, *, suggestion_id: int, edited_text: str | None =
                               edited_text=edited_text)
 
 
+def queued_for(services: Services, *, suggestion_id: int) -> str | None:
+    """'Queued for WhatsApp' when an approved suggestion went to the outbox, else None."""
+    from nudge.faces.telegram.outbox import render_queued
+    from nudge.features.outbox import for_suggestion
+
+    item = for_suggestion(services.conn, user_id=services.user_id, suggestion_id=suggestion_id)
+    return None if item is None or item.state != "queued" else render_queued(item)
+
+
+def outbox_list(services: Services) -> Reply:
+    """/outbox: the latest replies on their way to WhatsApp, and what became of them."""
+    from nudge.faces.telegram.outbox import render_outbox
+    from nudge.features import outbox
+
+    items = outbox.list_items(services.conn, user_id=services.user_id, limit=10, now=datetime.now(UTC))
+    return render_outbox(items, enabled=outbox.is_enabled(services.conn, user_id=services.user_id))
+
+
+def outbox_send(services: Services, *, chat: str, text: str) -> Reply:
+    """/send <chat>: <text>: a custom reply into the outbox."""
+    from nudge.faces.telegram.outbox import render_queued
+    from nudge.features.outbox import queue_custom
+
+    item = queue_custom(services.conn, user_id=services.user_id, chat=resolve_name(services, chat),
+                        text=text)
+    return Reply(render_queued(item))
+
+
+def outbox_again(services: Services, *, outbox_id: int) -> Reply:
+    """The user chose to send a failed or unknown reply again."""
+    from nudge.faces.telegram.outbox import render_queued
+    from nudge.features.outbox import queue_again
+
+    return Reply(render_queued(queue_again(services.conn, user_id=services.user_id, outbox_id=outbox_id)))
+
+
+def outbox_cancel(services: Services, *, outbox_id: int) -> Reply:
+    from nudge.features.outbox import cancel
+
+    cancel(services.conn, user_id=services.user_id, outbox_id=outbox_id)
+    return Reply(f"Reply #{outbox_id} taken out of the outbox: it will not be sent.")
+
+
 def topics(services: Services, *, chat: str | None) -> Reply:
     """What a chat (or every chat) talked about on the digested days of the past week."""
     from nudge.features.topics import recent_topics
@@ -307,7 +350,8 @@ def _parse_time(value: str) -> time:
 
 
 def change_settings(services: Services, *, line: str) -> Reply:
-    """`time 07:30`, `tz Europe/Berlin`, `chats group,one_to_one`, `remind 60`, or nothing to show."""
+    """`time 07:30`, `tz Europe/Berlin`, `chats group,one_to_one`, `remind 60`, `outbox on|off`, or
+    nothing to show."""
     from nudge.store.preferences import save_preferences, user_preferences
 
     prefs = user_preferences(services.conn, user_id=services.user_id)
@@ -338,6 +382,12 @@ def change_settings(services: Services, *, line: str) -> Reply:
 
         set_digest_frequency(services.conn, user_id=services.user_id, text=value)
         prefs = user_preferences(services.conn, user_id=services.user_id)
+    elif key == "outbox" and value:
+        from nudge.features.outbox import set_enabled
+
+        if value.lower() not in ("on", "off"):
+            raise InputError("The outbox is on or off. Example: /settings outbox on")
+        set_enabled(services.conn, user_id=services.user_id, enabled=value.lower() == "on")
     elif key in ("remind", "reminders", "interval") and value:
         if not value.isdigit() or not 5 <= int(value) <= 10080:
             raise InputError("The reminder interval is minutes, 5 to 10080. Example: /settings remind 60")
@@ -345,11 +395,14 @@ def change_settings(services: Services, *, line: str) -> Reply:
     elif key:
         raise InputError("Try: /settings time 07:30 · /settings digest weekly sunday 18:00 · "
                          "/settings tz Europe/Berlin · /settings chats group,one_to_one · "
-                         "/settings remind 60 · /settings name Sam")
-    if key:
+                         "/settings remind 60 · /settings name Sam · /settings outbox on")
+    if key and key != "outbox":
         save_preferences(services.conn, user_id=services.user_id, prefs=prefs)
+    from nudge.features.outbox import is_enabled
     from nudge.features.settings import digest_frequency
 
+    outbox_state = "on: approved and custom replies are sent to WhatsApp by the collector" \
+        if is_enabled(services.conn, user_id=services.user_id) else "off"
     tz = user_zone(services)
     chats = ", ".join(prefs.chat_types or CHAT_TYPES)
     schedule = digest_frequency(services.conn, user_id=services.user_id)
@@ -359,9 +412,11 @@ def change_settings(services: Services, *, line: str) -> Reply:
                  f"Your name in the chats: {esc(services.me or 'not set')}\n"
                  f"Digest: {esc(schedule.describe())}\n"
                  f"Digest time: {prefs.daily_time:%H:%M}\nTime zone: {esc(tz.key)}\n"
-                 f"Chat types: {esc(chats)}\nRemind again every {prefs.reminder_interval_minutes} min\n\n"
+                 f"Chat types: {esc(chats)}\nRemind again every {prefs.reminder_interval_minutes} min\n"
+                 f"Outbox: {outbox_state}\n\n"
                  "Change: /settings time 07:30 · digest daily|weekly sunday 18:00|times 08:00,19:00|"
-                 "manual|off · tz Europe/Berlin · chats group,one_to_one · remind 60 · name Sam")
+                 "manual|off · tz Europe/Berlin · chats group,one_to_one · remind 60 · name Sam"
+                 " · outbox on")
 
 
 # --- controls: one message, one chat -------------------------------------------------------------

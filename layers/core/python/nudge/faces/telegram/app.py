@@ -38,6 +38,8 @@ COMMANDS: dict[str, object] = {
     "keywords": handlers.set_keywords,
     "settings": handlers.change_settings,
     "topics": handlers.show_topics,
+    "outbox": handlers.show_outbox,
+    "send": handlers.send_custom_reply,
 }
 
 
@@ -69,6 +71,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(handlers.send_calendar_event, pattern=r"^ics:\d+$"))
     application.add_handler(CallbackQueryHandler(handlers.press_control,
                                                  pattern=handlers.CONTROL_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.outbox_again, pattern=r"^outbox-again:\d+$"))
+    application.add_handler(CallbackQueryHandler(handlers.outbox_cancel, pattern=r"^outbox-cancel:\d+$"))
     application.add_handler(MessageHandler(filters.Document.ALL, handlers.import_export_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND,
                                            handlers.route_plain_words))

@@ -36,7 +36,9 @@ HELP = (
     "/ignore #id · drop a message from digests and reminders; /unignore #id\n"
     "/mute &lt;chat&gt; · no digest or reminders for it; /unmute &lt;chat&gt;\n"
     "/topics [chat] · what your chats talked about this week\n"
-    "/settings · digest frequency and time, time zone, chat types, reminder interval\n"
+    "/send &lt;chat&gt;: &lt;text&gt; · a reply for WhatsApp; /outbox · what was sent\n"
+    "/settings · digest frequency and time, time zone, chat types, reminder interval, "
+    "outbox on/off\n"
     "Under a digest or a reminder: ❗ critical · 🙈 ignore · ⏰ later · 💬 suggest a reply · "
     "🔇 mute · 📅 add to calendar\n\n"
     "Or just ask: <i>what happened yesterday?</i> · <i>what did Emre say about the party?</i> · "
@@ -266,6 +268,14 @@ async def approve_reply(update: Update, context: Context) -> None:
                 for row in markup.inline_keyboard]
         await query.edit_message_reply_markup(InlineKeyboardMarkup([r for r in kept if r]))
     await context.bot.send_message(update.effective_chat.id, text)  # plain text, ready to copy
+    await _tell_if_queued(update, context, _suggestion_id(update))
+
+
+async def _tell_if_queued(update: Update, context: Context, suggestion_id: int) -> None:
+    """With the outbox on, an approved reply is on its way to WhatsApp: say so."""
+    queued = await _call(update, context, actions.queued_for, suggestion_id=suggestion_id)
+    if queued:
+        await send(update, context, queued)
 
 
 async def approve_edited(update: Update, context: Context) -> None:
@@ -277,6 +287,7 @@ async def approve_edited(update: Update, context: Context) -> None:
     text = await _call(update, context, actions.approve, suggestion_id=int(found[1]),
                        edited_text=found[2])
     await context.bot.send_message(update.effective_chat.id, text)  # plain text, ready to copy
+    await _tell_if_queued(update, context, int(found[1]))
 
 
 async def copy_reply(update: Update, context: Context) -> None:
@@ -319,6 +330,44 @@ async def press_control(update: Update, context: Context) -> None:
         case _:
             reply = await _call(update, context, actions.suggest_for_chat, chat_id=number)
     await query.answer(_TOASTS[verb])
+    await send(update, context, reply)
+
+
+async def show_outbox(update: Update, context: Context) -> None:
+    """/outbox: replies on their way to WhatsApp and what became of them."""
+    await send(update, context, await _call(update, context, actions.outbox_list))
+
+
+async def send_custom_reply(update: Update, context: Context) -> None:
+    """/send Ana: see you at 8 — any text, queued for the collector to send (outbox on)."""
+    chat, colon, text = _argument(update).partition(":")
+    if not colon or not chat.strip() or not text.strip():
+        raise InputError("To which chat, and what? Example: /send Ana: see you at 8")
+    await send(update, context, await _call(update, context, actions.outbox_send, chat=chat.strip(),
+                                            text=text.strip()))
+
+
+def _outbox_id(update: Update) -> int:
+    data = update.callback_query.data if update.callback_query else ""
+    return int(str(data).partition(":")[2])
+
+
+async def outbox_again(update: Update, context: Context) -> None:
+    """📤 Send again: the user's explicit choice after a failed or unknown send."""
+    query = update.callback_query
+    assert query is not None
+    reply = await _call(update, context, actions.outbox_again, outbox_id=_outbox_id(update))
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await send(update, context, reply)
+
+
+async def outbox_cancel(update: Update, context: Context) -> None:
+    """✖ Cancel: take a still-queued reply out of the outbox."""
+    query = update.callback_query
+    assert query is not None
+    reply = await _call(update, context, actions.outbox_cancel, outbox_id=_outbox_id(update))
+    await query.answer()
     await send(update, context, reply)
 
 
