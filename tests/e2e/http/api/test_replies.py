@@ -48,17 +48,20 @@ def test_approve_keeps_the_text_and_update_reply_stores_the_edit(api, sql):
     assert row == ("Yes, see you Friday!", second["text"], True)
 
 
-def test_custom_queues_any_text_as_a_pending_outgoing_reply(api, sql):
+def test_custom_queues_any_text_in_the_outbox_once_it_is_on(api, sql):
     seed(api)
+    off = api.post("/replies/custom", json={"chat": "ana", "text": "On my way"})
+    sql.execute("UPDATE summary_preferences SET outbox_enabled = true WHERE user_profile_id = 1")
 
     response = api.post("/replies/custom", json={"chat": "ana", "text": "  On my way  "})
 
+    assert off.status_code == 400 and "outbox is off" in off.json()["error"]
     assert response.status_code == 201
     body = response.json()
     assert {k: body[k] for k in ("chat", "text", "source", "status")} == {
-        "chat": "Ana", "text": "On my way", "source": "custom", "status": "pending"}
-    assert sql.execute("SELECT user_profile_id, text, status FROM outgoing_replies").fetchall() == [
-        (1, "On my way", "pending")]
+        "chat": "Ana", "text": "On my way", "source": "custom", "status": "queued"}
+    assert sql.execute("SELECT user_profile_id, text, state FROM outbox").fetchall() == [
+        (1, "On my way", "queued")]
 
 
 def test_another_users_suggestion_ids_and_chats_answer_404(api, sql):
@@ -72,7 +75,7 @@ def test_another_users_suggestion_ids_and_chats_answer_404(api, sql):
 
     assert [r.status_code for r in (approve, update, generate, custom)] == [404] * 4
     assert sql.execute("SELECT count(*) FROM suggestions WHERE approved").fetchone()[0] == 0
-    assert sql.execute("SELECT count(*) FROM outgoing_replies").fetchone()[0] == 0
+    assert sql.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize(("path", "body"), [

@@ -113,9 +113,9 @@ def get_item(conn: psycopg.Connection[Any], *, user_id: int, outbox_id: int) -> 
 def queue_custom(conn: psycopg.Connection[Any], *, user_id: int, chat: str, text: str) -> OutboxItem:
     """Any text to a chat the user has (the `/replies/custom` and `nudge reply` use case)."""
     text = _clean(text)
+    chat_id, _ = resolve_chat(conn, user_id=user_id, name=chat)  # an unknown chat: NotFound
     if not is_enabled(conn, user_id=user_id):
         raise OutboxOff()
-    chat_id, _ = resolve_chat(conn, user_id=user_id, name=chat)
     with conn.transaction():
         new = outbox.insert(conn, user_id=user_id, chat_id=chat_id, text=text, origin="custom")
     return get_item(conn, user_id=user_id, outbox_id=new)

@@ -1,4 +1,5 @@
-"""Replies the user sends themselves: any text to a chat, queued for the outbox."""
+"""Replies the user sends themselves: any text to a chat, queued in the outbox
+(nudge.features.outbox), which the collector sends to WhatsApp."""
 
 from __future__ import annotations
 
@@ -7,23 +8,21 @@ from typing import Any
 import psycopg
 
 from nudge.errors import InputError
-from nudge.store.chats import resolve_chat
-from nudge.store.outgoing import OutgoingReply, queue_custom_reply
+from nudge.features.outbox import OutboxItem, queue_custom
 
 MAX_REPLY_CHARS = 4096
 
 
 def custom_reply(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
-                 text: str) -> tuple[str, OutgoingReply]:
-    """(the chat's stored name, the pending reply) for `text` to the chat the user names."""
+                 text: str) -> OutboxItem:
+    """Queue `text` for the chat the user names; the outbox must be on (else OutboxOff)."""
     if not text.strip():
         raise InputError("text: the reply is empty")
     if len(text) > MAX_REPLY_CHARS:
         raise InputError(f"text: longer than {MAX_REPLY_CHARS} characters")
-    chat_id, name = resolve_chat(conn, user_id=user_id, name=chat)
-    return name, queue_custom_reply(conn, user_id=user_id, chat_id=chat_id, text=text.strip())
+    return queue_custom(conn, user_id=user_id, chat=chat, text=text.strip())
 
 
-def outgoing_json(chat: str, reply: OutgoingReply) -> dict[str, Any]:
-    return {"id": reply.id, "chat": chat, "text": reply.text, "source": reply.source,
-            "status": reply.status, "created_at": reply.created_at.isoformat()}
+def outgoing_json(item: OutboxItem) -> dict[str, Any]:
+    return {"id": item.id, "chat": item.chat, "text": item.text, "source": item.origin,
+            "status": item.status, "created_at": item.created_at.isoformat()}

@@ -178,7 +178,7 @@ class OutgoingReply(BaseModel):
     id: int
     chat: str
     text: str
-    source: Literal["custom", "suggestion"]
+    source: Literal["custom", "approved", "edited"]
     status: str
     created_at: str
 

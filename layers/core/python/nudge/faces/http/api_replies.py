@@ -59,9 +59,9 @@ def update_reply(body: UpdateReply, p: Parts, user_id: User) -> dict[str, Any]:
 @router.post("/replies/custom", response_model=OutgoingReply, status_code=201,
              responses=error_responses(*AUTH_ERRORS, 404))
 def custom(body: CustomReply, p: Parts, user_id: User) -> dict[str, Any]:
-    """Any text to a chat, stored as a pending outgoing reply for the outbox to send."""
+    """Any text to a chat, queued in the outbox for the collector to send (400 while the
+    outbox is off: turn it on with /settings outbox on or `nudge outbox on`)."""
     from nudge.features.replies import custom_reply, outgoing_json
 
     with p.borrow() as conn:
-        chat, reply = custom_reply(conn, user_id=user_id, chat=body.chat, text=body.text)
-    return outgoing_json(chat, reply)
+        return outgoing_json(custom_reply(conn, user_id=user_id, chat=body.chat, text=body.text))
