@@ -23,7 +23,8 @@ from typing import Any
 import psycopg
 
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
-from nudge.errors import InputError, LLMUnavailable, NudgeError
+from nudge.errors import InputError, LLMUnavailable
+from nudge.llm.distinct import VectorCache, embed_distinct
 from nudge.rules.tone import message_sentiment
 from nudge.store import chats
 from nudge.store import messages as store
@@ -245,20 +246,21 @@ def _embed_rows(conn: psycopg.Connection[Any], embed: Embed, rows: list[tuple[in
                 user_id: int, batch_size: int) -> int:
     """Enrich rows batch by batch: sentiment (in code) and embedding (the LLM). If the LLM is
     away, the batch keeps its sentiment and the embeddings wait (rows stay NULL); returns how
-    many were embedded."""
+    many were enriched. Equal texts are embedded once and texts with nothing to find (emoji-only,
+    punctuation) not at all (nudge.llm.distinct): they keep a NULL embedding next to their
+    sentiment, which is what tells `store.pending_embeddings` they are done."""
     done = 0
+    cache = VectorCache()
     for start in range(0, len(rows), batch_size):
         batch = rows[start:start + batch_size]
         ids = [i for i, _ in batch]
         sentiments = [message_sentiment(text) for _, text in batch]
         try:
-            vectors = embed([text for _, text in batch])
+            vectors = embed_distinct(embed, [text for _, text in batch], cache=cache)
         except LLMUnavailable as exc:
             log.warning("embeddings postponed, LLM unavailable: %s", exc)
             store.store_enrichment(conn, user_id=user_id, ids=ids, vectors=None, sentiments=sentiments)
             break
-        if len(vectors) != len(batch):
-            raise NudgeError(f"embedder returned {len(vectors)} vectors for {len(batch)} texts")
         store.store_enrichment(conn, user_id=user_id, ids=ids, vectors=vectors, sentiments=sentiments)
         done += len(batch)
     return done

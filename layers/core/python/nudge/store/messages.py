@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 from pgvector import Vector
 
+from nudge.rules.searchable import NOTHING_CLASS
 from nudge.store.contacts import contact_ids
 
 # A prepared row (a plain tuple, to keep the hot loop cheap):
@@ -30,6 +31,8 @@ StageRow = tuple[bytes, str | None, bool, datetime, str, str, str | None, bool, 
 
 # What deserves an embedding: something a person wrote (a caption counts), not system noise.
 EMBEDDABLE_SQL = "kind NOT IN ('system', 'deleted') AND btrim(text) <> ''"
+# The text has something to find by meaning: nudge.rules.searchable.has_content, in SQL.
+CONTENT_SQL = f"text ~ '[^{NOTHING_CLASS}]'"
 
 _EXACT_LOOKUP_MAX = 5_000  # up to this many rows, look their keys up one by one
 _BULK_MIN = 20_000  # from this many new rows on, don't wait for the commit to reach the disk
@@ -146,8 +149,10 @@ def embeddable_rows(conn: psycopg.Connection[Any], *, user_id: int,
 
 
 def store_enrichment(conn: psycopg.Connection[Any], *, user_id: int, ids: Sequence[int],
-                     vectors: Sequence[Sequence[float]] | None, sentiments: Sequence[float]) -> None:
-    """Write each message's sentiment, and its embedding unless `vectors` is None (LLM away)."""
+                     vectors: Sequence[Sequence[float] | None] | None,
+                     sentiments: Sequence[float]) -> None:
+    """Write each message's sentiment, and its embedding unless `vectors` is None (LLM away).
+    A None inside `vectors` is a text with nothing to find: sentiment only, and done."""
     with conn.transaction(), conn.cursor() as cur:
         if vectors is None:
             cur.executemany("UPDATE messages SET sentiment = %s WHERE id = %s AND user_profile_id = %s",
@@ -155,19 +160,21 @@ def store_enrichment(conn: psycopg.Connection[Any], *, user_id: int, ids: Sequen
             return
         cur.executemany(
             "UPDATE messages SET embedding = %s, sentiment = %s WHERE id = %s AND user_profile_id = %s",
-            [(Vector(list(v)), s, i, user_id)
+            [(None if v is None else Vector(list(v)), s, i, user_id)
              for i, v, s in zip(ids, vectors, sentiments, strict=True)],
         )
 
 
 def pending_embeddings(conn: psycopg.Connection[Any], *, user_id: int, after_id: int,
                        limit: int) -> list[tuple[int, str]]:
-    """Next (id, text) rows, by id, that deserve an embedding and have none yet."""
+    """Next (id, text) rows, by id, not enriched yet: no sentiment, or no embedding though their
+    text has something to find (a text with nothing to find keeps a NULL embedding for good)."""
     return [
         (int(i), t)
         for i, t in conn.execute(
             f"SELECT id, text FROM messages WHERE user_profile_id = %s AND id > %s"
-            f" AND embedding IS NULL AND {EMBEDDABLE_SQL} ORDER BY id LIMIT %s",
+            f" AND embedding IS NULL AND {EMBEDDABLE_SQL} AND (sentiment IS NULL OR {CONTENT_SQL})"
+            f" ORDER BY id LIMIT %s",
             (user_id, after_id, limit),
         )
     ]
