@@ -34,7 +34,7 @@ from nudge.store.users import ensure_user
 log = logging.getLogger(__name__)
 
 Embed = Callable[[list[str]], list[list[float]]]
-EMBED_BATCH = 64
+EMBED_BATCH = 256  # rows per enrichment step; their distinct texts fill ~one 2048-token llama.cpp batch
 
 # Lower-case fragments of system notices that carry nothing worth keeping (several languages).
 _NOISE = (
@@ -243,14 +243,14 @@ def _write(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
 
 
 def _embed_rows(conn: psycopg.Connection[Any], embed: Embed, rows: list[tuple[int, str]], *,
-                user_id: int, batch_size: int) -> int:
+                user_id: int, batch_size: int, cache: VectorCache | None = None) -> int:
     """Enrich rows batch by batch: sentiment (in code) and embedding (the LLM). If the LLM is
     away, the batch keeps its sentiment and the embeddings wait (rows stay NULL); returns how
     many were enriched. Equal texts are embedded once and texts with nothing to find (emoji-only,
     punctuation) not at all (nudge.llm.distinct): they keep a NULL embedding next to their
     sentiment, which is what tells `store.pending_embeddings` they are done."""
     done = 0
-    cache = VectorCache()
+    cache = VectorCache() if cache is None else cache
     for start in range(0, len(rows), batch_size):
         batch = rows[start:start + batch_size]
         ids = [i for i, _ in batch]
@@ -266,7 +266,8 @@ def _embed_rows(conn: psycopg.Connection[Any], embed: Embed, rows: list[tuple[in
     return done
 
 
-def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int, batch_size: int = 64,
+def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int,
+                  batch_size: int = EMBED_BATCH,
                   max_rows: int | None = None) -> int:
     """Fill the missing embeddings (after the LLM was down, or for messages the collector pushed);
     return how many were stored. `max_rows` bounds one call (a scheduled Lambda has a time limit).
@@ -275,11 +276,13 @@ def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int, 
     """
     done = 0
     after = 0
+    cache = VectorCache()  # "ok" is embedded once per call, not once per batch
     while max_rows is None or done < max_rows:
         batch = store.pending_embeddings(conn, user_id=user_id, after_id=after, limit=batch_size)
         if not batch:
             return done
-        stored = _embed_rows(conn, embed, batch, user_id=user_id, batch_size=batch_size)
+        stored = _embed_rows(conn, embed, batch, user_id=user_id, batch_size=batch_size,
+                             cache=cache)
         done += stored
         if stored < len(batch):
             return done
