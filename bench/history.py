@@ -38,7 +38,7 @@ from nudge.features.importing import EMBED_BATCH, embed_pending, import_export
 from nudge.llm import models
 from nudge.llm.client import LLMClient
 from nudge.store.db import prepare
-from nudge.store.messages import EMBEDDABLE_SQL
+from nudge.store.messages import CONTENT_SQL, EMBEDDABLE_SQL
 from nudge.whatsapp.parsing import parse_path
 
 ANCHOR_BATCH = 64
@@ -137,7 +137,8 @@ def main() -> None:
                 with service(anchor=False) as url:
                     ours_done, ours_s = enrich(conn, url, batch=EMBED_BATCH, max_rows=None,
                                                distinct=True)
-                    left = _one(conn, "SELECT count(*) FROM messages WHERE sentiment IS NULL")
+                    left = _one(conn, "SELECT count(*) FROM messages WHERE embedding IS NULL"
+                                      f" AND {EMBEDDABLE_SQL} AND (sentiment IS NULL OR {CONTENT_SQL})")
                     embedded = _one(conn,
                                     "SELECT count(*) FROM messages WHERE embedding IS NOT NULL")
                 _reset(conn)
@@ -164,7 +165,7 @@ def main() -> None:
           f"{args.anchor_rows:,} rows, before and after ours)")
     print(f"{'end to end':28s}{stored / ours_total:>10,.0f} msg/s{stored / anchor_total:>18,.0f}"
           f" msg/s  ({ours_total:.1f} s vs {anchor_total:.1f} s)")
-    print(f"fully searchable: {left:,} rows left unenriched; {embedded:,} with an embedding, "
+    print(f"fully searchable: {left:,} rows still pending; {embedded:,} with an embedding, "
           f"{ours_done - embedded:,} with nothing to find (sentiment only)")
     print(f"peak resident memory of this process: {peak_mb:,.0f} MB")
 
