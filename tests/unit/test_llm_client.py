@@ -57,7 +57,7 @@ def test_chat_json_raises_llm_unavailable_when_the_answer_is_not_a_json_object(
         client.chat_json([{"role": "user", "content": "?"}], schema={"type": "object"})
 
 
-def test_embed_sends_batches_of_64_and_keeps_the_order() -> None:
+def test_embed_sends_batches_of_embed_batch_and_keeps_the_order() -> None:
     sizes: list[int] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -66,9 +66,10 @@ def test_embed_sends_batches_of_64_and_keeps_the_order() -> None:
         rows = [{"index": i, "embedding": [float(t)]} for i, t in enumerate(texts)]
         return httpx.Response(200, json={"data": list(reversed(rows))})
 
-    vectors = _client(handler).embed([str(n) for n in range(150)])
-    assert sizes == [EMBED_BATCH, EMBED_BATCH, 150 - 2 * EMBED_BATCH]
-    assert vectors == [[float(n)] for n in range(150)]
+    n = 2 * EMBED_BATCH + 22
+    vectors = _client(handler).embed([str(i) for i in range(n)])
+    assert sizes == [EMBED_BATCH, EMBED_BATCH, 22]
+    assert vectors == [[float(i)] for i in range(n)]
 
 
 def test_embed_of_nothing_makes_no_request() -> None:

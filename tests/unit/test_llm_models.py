@@ -49,7 +49,7 @@ def test_the_default_embedding_model_is_converted_once_and_then_reused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[Path] = []
 
-    def fake_convert(source: Path, out: Path) -> None:
+    def fake_convert(source: Path, out: Path, **_: object) -> None:
         calls.append(out)
         out.write_bytes(b"GGUF fake")
 
@@ -66,7 +66,7 @@ def test_the_default_embedding_model_is_converted_once_and_then_reused(
 
 def test_a_failed_conversion_leaves_no_file_behind(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_convert(source: Path, out: Path) -> None:
+    def broken_convert(source: Path, out: Path, **_: object) -> None:
         out.write_bytes(b"half")
         raise OSError("disk full")
 

@@ -22,6 +22,7 @@ import psycopg
 
 from nudge.errors import LLMUnavailable, NudgeError
 from nudge.llm import Transcriber
+from nudge.llm.distinct import VectorCache, embed_distinct
 from nudge.rules.tone import guess_language, message_sentiment
 from nudge.store import messages as store
 from nudge.store.db import release_user_lock, try_user_lock
@@ -73,12 +74,14 @@ def sentiment_step(items: list[Item]) -> None:
 @dataclass(frozen=True, slots=True)
 class EmbeddingStep:
     """Embeddings through the LLM, one call per batch; LLMUnavailable leaves the batch pending.
-    An embedder may answer None for a text with nothing to find (it stays without a vector)."""
+    Each distinct normalised text is embedded once (short ones once per run, `cache`), and a text
+    with nothing to find (emoji only, "...") gets no vector (nudge.llm.distinct)."""
 
     embed: Embed
+    cache: VectorCache = field(default_factory=VectorCache)
 
     def __call__(self, items: list[Item]) -> None:
-        vectors = self.embed([item.text for item in items])
+        vectors = embed_distinct(self.embed, [item.text for item in items], cache=self.cache)
         if len(vectors) != len(items):
             raise NudgeError(f"embedder returned {len(vectors)} vectors for {len(items)} texts")
         for item, vector in zip(items, vectors, strict=True):

@@ -14,7 +14,7 @@ import httpx
 
 from nudge.errors import AudioRejected, LLMBadOutput, LLMUnavailable
 
-EMBED_BATCH = 64
+EMBED_BATCH = 256  # texts per request: llm_service packs them into 2048-token batches
 Message = dict[str, str]
 
 
