@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.chatgen import write_exports
 from nudge.config import load_settings
-from nudge.features.importing import EMBED_BATCH, embed_pending, import_export
+from nudge.features.importing import embed_pending, import_export
 from nudge.llm import models
 from nudge.llm.client import LLMClient
 from nudge.store.db import prepare
-from nudge.store.messages import CONTENT_SQL, EMBEDDABLE_SQL
+from nudge.store.messages import EMBEDDABLE_SQL, PENDING_SQL
 from nudge.whatsapp.parsing import parse_path
 
 ANCHOR_BATCH = 64
@@ -84,23 +84,26 @@ def service(*, anchor: bool) -> Iterator[str]:
         app_module.Engine = original  # type: ignore[misc]
 
 
+EMBED_BATCH = 256  # texts per enrichment batch (one embedder call)
+
+
 def enrich(conn: psycopg.Connection[Any], url: str, *, batch: int,
            max_rows: int | None, distinct: bool) -> tuple[int, float]:
     """(rows enriched, seconds) for embed_pending through llm_service at `url`."""
-    import nudge.features.importing as importing
+    import nudge.features.enrichment as enrichment
 
     with LLMClient(url, timeout=600) as client:
         client.embed(["warm-up"])
-        saved = importing.embed_distinct
+        saved = enrichment.embed_distinct
         if not distinct:  # the anchor embeds every text, as the importer did
-            importing.embed_distinct = lambda embed, texts, cache=None: embed(list(texts))
+            enrichment.embed_distinct = lambda embed, texts, cache=None: embed(list(texts))
         try:
             started = time.perf_counter()
             done = embed_pending(conn, client.embed, user_id=1, batch_size=batch,
                                  max_rows=max_rows)
             return done, time.perf_counter() - started
         finally:
-            importing.embed_distinct = saved
+            enrichment.embed_distinct = saved
 
 
 def main() -> None:
@@ -137,8 +140,7 @@ def main() -> None:
                 with service(anchor=False) as url:
                     ours_done, ours_s = enrich(conn, url, batch=EMBED_BATCH, max_rows=None,
                                                distinct=True)
-                    left = _one(conn, "SELECT count(*) FROM messages WHERE embedding IS NULL"
-                                      f" AND {EMBEDDABLE_SQL} AND (sentiment IS NULL OR {CONTENT_SQL})")
+                    left = _one(conn, f"SELECT count(*) FROM messages WHERE {PENDING_SQL}")
                     embedded = _one(conn,
                                     "SELECT count(*) FROM messages WHERE embedding IS NOT NULL")
                 _reset(conn)
@@ -178,7 +180,8 @@ def _one(conn: psycopg.Connection[Any], sql: str) -> int:
 
 def _reset(conn: psycopg.Connection[Any]) -> None:
     """Forget the enrichment so the next run starts from the same backlog."""
-    conn.execute("UPDATE messages SET embedding = NULL, sentiment = NULL")
+    conn.execute("UPDATE messages SET embedding = NULL, sentiment = NULL, language = NULL,"
+                 " enriched_at = NULL")
 
 
 if __name__ == "__main__":
