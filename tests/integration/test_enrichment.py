@@ -134,13 +134,16 @@ def test_while_one_worker_enriches_a_user_another_returns_at_once(db, db_url) ->
     assert backlog(db, user_id=1)[0] == 0
 
 
-def test_an_embedder_may_skip_a_text_which_is_enriched_without_a_vector(db) -> None:
-    import_export(db, export(3), user_id=1)
+def test_a_text_with_nothing_to_find_is_enriched_without_a_vector_and_never_embedded(db) -> None:
+    thumbs = ParsedExport(messages=[
+        Message(sent_at=T0, sender="Ana", text="👍"),
+        Message(sent_at=T0, sender="Ben", text="see you at the station"),
+    ], source="t.txt", format="android dmy 24h", date_order="dmy", chat_name="Mix")
+    import_export(db, thumbs, user_id=1)
+    llm = FlakyLLM()
 
-    def skip_first(texts: list[str]) -> list[list[float] | None]:
-        return [None, *FlakyLLM()(texts[1:])]
-
-    assert enrich_pending(db, skip_first, user_id=1) == 3
+    assert enrich_pending(db, llm, user_id=1) == 2
+    assert list(llm.texts) == ["see you at the station"]
     assert scalar(db, "SELECT count(*) FROM messages WHERE enriched_at IS NOT NULL"
                       " AND embedding IS NULL AND kind = 'text'") == 1
 

@@ -135,10 +135,10 @@ def test_the_given_embedder_fills_embeddings_of_new_text_messages(
     messages = [*chat_messages(100),
                 Message(sent_at=T0, sender="Emre", text="", kind="deleted")]
     import_export(db, export(messages), user_id=1, embed=embed)
-    assert calls == [100]  # one enrichment step (EMBED_BATCH rows), one embedder call
+    assert calls == [64, 36]  # one embedder call per enrichment batch (enrichment.BATCH rows)
     assert count(db, "SELECT count(*) FROM messages WHERE embedding IS NOT NULL") == 100
     import_export(db, export(messages), user_id=1, embed=embed)
-    assert calls == [100]
+    assert calls == [64, 36]
 
 
 def test_an_unavailable_llm_still_stores_the_messages_and_embed_pending_fills_them_later(
