@@ -50,6 +50,7 @@ class EnvConfig:
     chat_model_key: str
     llm_chat_tier: str  # "tiny" | "capable": may the chat model write the digest's gist (LLM_CHAT_TIER)
     embed_model_key: str
+    speech_model_prefix: str  # a CTranslate2 Whisper folder in the model bucket; "": no voice notes
     # API
     api_throttle_rate: int
     api_throttle_burst: int

@@ -69,6 +69,7 @@ class LlmStack(Stack):
                 "MODEL_BUCKET": data.model_bucket.bucket_name,
                 "CHAT_MODEL_KEY": config.chat_model_key,
                 "EMBED_MODEL_KEY": config.embed_model_key,
+                "SPEECH_MODEL_PREFIX": config.speech_model_prefix,
                 "PORT": str(config.llm_container_port),
             },
             logging=ecs.LogDrivers.aws_logs(stream_prefix="llm", log_group=log_group),

@@ -40,6 +40,16 @@ def test_fetch_downloads_both_models_into_the_model_dir(s3, tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["minilm.gguf", "smol.gguf"]
 
 
+def test_a_speech_model_prefix_brings_the_whole_whisper_folder(s3, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
+        s3.put_object(Bucket="models", Key=f"models/whisper-base-ct2/{name}", Body=name.encode())
+    paths = fetch_all({**_env(tmp_path), "SPEECH_MODEL_PREFIX": "models/whisper-base-ct2/"}, s3)
+    folder = tmp_path / "whisper-base-ct2"
+    assert paths["LLM_SPEECH_MODEL"] == folder
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+
+
 def test_fetch_skips_a_file_already_present_with_the_same_size(s3, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fetch_all(_env(tmp_path), s3)
     (tmp_path / "smol.gguf").write_bytes(b"GGUF same")  # same size, different bytes
