@@ -29,6 +29,7 @@ def test_short_replies_of_different_kinds_are_asked_for_in_the_chats_language() 
     assert "German" in system and "German" in ask and f"at most {MAX_WORDS} words" in ask
     assert "a yes, a no" in ask and "all lower case" in system
     assert "no new places, times" in system  # the model must not invent plans
+    assert "not a bare 'yes'" in system  # a reply says what it answers
     _, thanks = _prompt("thanks")
     assert "welcome" in thanks and "a yes, a no" not in thanks
 

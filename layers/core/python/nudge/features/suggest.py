@@ -35,7 +35,7 @@ _MIN_CHAT_SAMPLES = 8  # fewer own messages in the chat: profile from all chats
 _EXAMPLES = 3  # the user's past replies shown to a capable model
 _CONTEXT = 8  # recent messages of the chat shown to a capable model
 _TO_ANSWER = 5
-_SURE = 0.6  # a past reply to a message this close stands beside a capable model's drafts
+_SURE = 0.7  # a past reply to a message this close stands beside a capable model's drafts
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +136,10 @@ def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
         prompt = capable_prompt(profile, me=me, chat=name, context=context, n=n,
                                 examples=[r.example for r in yours[:_EXAMPLES]], act=act)
         drafts, answered = model_drafts(llm, prompt, reply_schema(n, profile), profile)
-        # A draft that repeats a line of the conversation ("I should think so") says nothing new.
-        drafts = [d for d in drafts if len(d.split()) < 3 or not any(near_copy(d, t) for _, t in context)]
+        # A draft that parrots someone else's line of the conversation says nothing new (the user
+        # repeating their own words is how people write).
+        drafts = [d for d in drafts if len(d.split()) < 3
+                  or not any(near_copy(d, t) for s, t in context if s != "me")]
     templates = act_templates(act, profile.language)
     picked = pick_replies(_candidates(yours, drafts, n=n, capable=capable, templates=templates), profile, n=n,
                           question=any(is_question(m.text) for m in to_answer),

@@ -75,7 +75,7 @@ _ACT_KINDS = {
     "plan": "a yes, a no or not sure, and a question about a detail of the plan",
     "question": "a yes, a no, and an honest 'not sure' or a short question back",
     "open_question": "a direct answer using what the chat says, a 'not sure', and a question back",
-    "news": "a short acknowledgement, a short reaction to what they said, and a question about it",
+    "news": "a reaction to what they said, a question about it, and a short acknowledgement",
 }
 MAX_WORDS = 12  # chat replies are short; the user's length is applied by code afterwards
 
@@ -97,8 +97,9 @@ def capable_prompt(profile: StyleProfile, *, me: str | None, chat: str,
         f"You write WhatsApp replies for {name}. Read the conversation and write {n} different "
         f"replies {name} could send next, in {language}. Each reply answers the latest message, "
         f"fits the whole conversation and has at most {MAX_WORDS} words. Write like {name}: "
-        f"{describe_style(profile)}. Use only what the conversation says: no new places, times, "
-        "people or plans. Sound like a friend texting, not an assistant."
+        f"{describe_style(profile)}. Be specific: each reply says what it is about, with words "
+        "from the conversation, not a bare 'yes'. Use only what the conversation says: no new "
+        "places, times, people or plans. Sound like a friend texting, not an assistant."
     )
     parts = []
     shown = [e for e in examples if strip_emoji(e.reply) and e.message.strip()]
