@@ -180,14 +180,13 @@ def test_a_capable_model_drafts_from_the_conversation_and_junk_is_replaced(
     assert "Ana: Salimos a las 7 desde el parque" in ask["content"]
 
 
-def test_a_draft_that_parrots_someone_elses_line_is_dropped_the_users_own_words_are_not(
+def test_a_draft_that_repeats_a_line_of_the_conversation_is_dropped(
         db: psycopg.Connection[Any], user: int) -> None:
     model = RecordingModel(["¿puedes traer también hielo?", "sí, no hay problema", "no puedo mañana"])
     result = suggest_replies(db, user_id=user, chat="Ana", llm=model, n=3, me="Sam", capable=True)
     shown = [r.rstrip(" 👍") for r in result.replies]
-    assert "¿puedes traer también hielo?" not in shown
-    assert shown[:2] == ["sí, no hay problema", "no puedo mañana"]
-    assert result.sources == ["llm", "llm", "template"]
+    assert "¿puedes traer también hielo?" not in shown and "sí, no hay problema" not in shown
+    assert shown[0] == "no puedo mañana" and result.sources[0] == "llm"
 
 
 def test_the_tiny_model_is_not_asked_to_write(db: psycopg.Connection[Any], user: int) -> None:

@@ -136,10 +136,9 @@ def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
         prompt = capable_prompt(profile, me=me, chat=name, context=context, n=n,
                                 examples=[r.example for r in yours[:_EXAMPLES]], act=act)
         drafts, answered = model_drafts(llm, prompt, reply_schema(n, profile), profile)
-        # A draft that parrots someone else's line of the conversation says nothing new (the user
-        # repeating their own words is how people write).
-        drafts = [d for d in drafts if len(d.split()) < 3
-                  or not any(near_copy(d, t) for s, t in context if s != "me")]
+        # A draft that repeats a line of the conversation, the user's own included ("Ja, ich kann
+        # um acht Uhr da sein" for "Bist du nächste Woche im Urlaub?"), answers nothing.
+        drafts = [d for d in drafts if len(d.split()) < 3 or not any(near_copy(d, t) for _, t in context)]
     templates = act_templates(act, profile.language)
     picked = pick_replies(_candidates(yours, drafts, n=n, capable=capable, templates=templates), profile, n=n,
                           question=any(is_question(m.text) for m in to_answer),
