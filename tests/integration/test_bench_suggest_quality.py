@@ -76,3 +76,18 @@ def test_the_suggestion_benchmark_scores_every_method_on_the_same_pairs(db, tmp_
         assert -1 <= row["cos_mean"] <= row["cos_best"] <= 1 and 0 <= row["chrf_best"] <= 100
         assert 0 <= row["wrong_lang"] <= 1 and 0 <= row["style"] <= 1
     assert "| nudge |" in capsys.readouterr().out
+
+
+def test_each_pair_reaches_the_sink_when_done_and_reads_back_for_rescoring(db, tmp_path) -> None:
+    data = tmp_path / "tiny.csv"
+    with data.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "summary", "dialogue"])
+        writer.writerows(DIALOGUES)
+    bench = load_script()
+    test, history_chats = bench.split(bench.read_samsum(data), 2)
+    seen: list[Any] = []
+    cases = bench.evaluate(db, llm=MadeUpModel(), capable=True, test=test, history_chats=history_chats,
+                           personas=PERSONAS, held_back=1, n=3, sink=seen.append, personas_last=True)
+    assert seen == cases and [c.source for c in cases] == ["samsum", "samsum", "persona"]
+    assert [bench.Case.from_json(c.to_json()) for c in cases] == cases

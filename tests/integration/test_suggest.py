@@ -17,6 +17,7 @@ from nudge.errors import InputError, LLMUnavailable, NotFound
 from nudge.features.importing import import_export
 from nudge.features.suggest import approve_suggestion, suggest_replies
 from nudge.llm.client import LLMClient
+from nudge.rules.reply_prompts import draft_chars
 from nudge.rules.style import build_profile, detect_language
 from nudge.store import ensure_user
 
@@ -171,12 +172,21 @@ def test_a_capable_model_drafts_from_the_conversation_and_junk_is_replaced(
     assert result.sources == ["llm", "template", "template"]
     first = result.replies[0]
     assert first.startswith("sí. mañana voy contigo") and first.endswith("👍")
-    assert len(first) <= build_profile([t for s, t in ANA_CHAT if s == "Sam"]).max_chars + 2
+    assert len(first) <= draft_chars(build_profile([t for s, t in ANA_CHAT if s == "Sam"])) + 2
     system, ask = model.prompts[0]
     assert "Spanish" in system["content"] and "lower case" in system["content"]
-    assert "Sam: de nada" in ask["content"]  # the whole recent conversation, the user's lines too
+    assert "Sam (me): de nada" in ask["content"]  # the recent conversation, the user's lines marked
     assert ask["content"].rstrip().endswith("in Spanish.")
     assert "Ana: Salimos a las 7 desde el parque" in ask["content"]
+
+
+def test_a_draft_that_repeats_a_line_of_the_conversation_is_dropped(
+        db: psycopg.Connection[Any], user: int) -> None:
+    model = RecordingModel(["¿puedes traer también hielo?", "sí, no hay problema", "no puedo mañana"])
+    result = suggest_replies(db, user_id=user, chat="Ana", llm=model, n=3, me="Sam", capable=True)
+    shown = [r.rstrip(" 👍") for r in result.replies]
+    assert "¿puedes traer también hielo?" not in shown and "sí, no hay problema" not in shown
+    assert shown[0] == "no puedo mañana" and result.sources[0] == "llm"
 
 
 def test_the_tiny_model_is_not_asked_to_write(db: psycopg.Connection[Any], user: int) -> None:

@@ -24,7 +24,7 @@ from nudge.features.reply_sources import Embed, Retrieved, model_drafts, own_rep
 from nudge.llm import ChatModel
 from nudge.rules.importance import is_question
 from nudge.rules.reply_acts import act_templates, conversation_act
-from nudge.rules.reply_prompts import capable_prompt, reply_schema
+from nudge.rules.reply_prompts import capable_prompt, draft_chars, reply_schema
 from nudge.rules.style import StyleProfile, build_profile, language_scores, near_copy, pick_replies
 from nudge.store import history, suggestions
 from nudge.store.chats import resolve_chat
@@ -32,10 +32,10 @@ from nudge.store.chats import resolve_chat
 MAX_N = 6
 _OWN_MESSAGES = 400  # how many of the user's latest messages make the profile
 _MIN_CHAT_SAMPLES = 8  # fewer own messages in the chat: profile from all chats
-_EXAMPLES = 4  # the user's past replies shown to a capable model
-_CONTEXT = 12  # recent messages of the chat shown to a capable model
+_EXAMPLES = 3  # the user's past replies shown to a capable model
+_CONTEXT = 8  # recent messages of the chat shown to a capable model
 _TO_ANSWER = 5
-_SURE = 0.6  # a past reply to a message this close stands beside a capable model's drafts
+_SURE = 0.7  # a past reply to a message this close stands beside a capable model's drafts
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +136,14 @@ def suggest_replies(conn: psycopg.Connection[Any], *, user_id: int, chat: str,
         prompt = capable_prompt(profile, me=me, chat=name, context=context, n=n,
                                 examples=[r.example for r in yours[:_EXAMPLES]], act=act)
         drafts, answered = model_drafts(llm, prompt, reply_schema(n, profile), profile)
+        # A draft that repeats a line of the conversation, the user's own included ("Ja, ich kann
+        # um acht Uhr da sein" for "Bist du nächste Woche im Urlaub?"), answers nothing.
+        drafts = [d for d in drafts if len(d.split()) < 3 or not any(near_copy(d, t) for _, t in context)]
     templates = act_templates(act, profile.language)
     picked = pick_replies(_candidates(yours, drafts, n=n, capable=capable, templates=templates), profile, n=n,
                           question=any(is_question(m.text) for m in to_answer),
                           avoid=[m.text for m in to_answer], names=[me or "", *(m.sender for m in to_answer)],
-                          templates=templates)
+                          templates=templates, draft_chars=draft_chars(profile))
     replies, sources = [t for t, _ in picked], [s for _, s in picked]
     message = ""
     if capable and not answered:

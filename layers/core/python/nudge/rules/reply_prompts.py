@@ -27,13 +27,19 @@ class Example:
     reply: str
 
 
+def draft_chars(profile: StyleProfile) -> int:
+    """How long a drafted reply may be: the user's length, but room for a whole short sentence
+    (a reply cut mid-sentence says less than a slightly long one)."""
+    return max(profile.max_chars, 60)
+
+
 def reply_schema(n: int, profile: StyleProfile) -> dict[str, Any]:
     """JSON {"replies": [n strings]}; each string plain text bounded near the user's length."""
     return {
         "type": "object",
         "properties": {"replies": {
             "type": "array", "minItems": n, "maxItems": n,
-            "items": {"type": "string", "pattern": _REPLY_PATTERN % (profile.max_chars + 10)},
+            "items": {"type": "string", "pattern": _REPLY_PATTERN % (draft_chars(profile) + 10)},
         }},
         "required": ["replies"],
     }
@@ -60,42 +66,52 @@ def describe_style(profile: StyleProfile) -> str:
     return ", ".join(habits)
 
 
-_ACT_HINTS = {
-    "thanks": "The last message thanks {name}: answer it warmly.",
-    "apology": "The last message apologises: accept it or reassure.",
-    "greeting": "The last message greets {name}: greet back.",
-    "plan": "The last messages propose a plan: say yes, say no, or propose something else.",
-    "question": "The last messages ask {name} something: answer it, or ask what is unclear.",
-    "open_question": "The last messages ask {name} something: answer it, or ask what is unclear.",
-    "news": "The last messages tell news: react to them as a friend would.",
+# What kinds of reply to offer for each act: n options that differ in what they say (yes / no /
+# a question), so one of them is likely what the user means; none needs facts the chat lacks.
+_ACT_KINDS = {
+    "thanks": "a warm short answer to the thanks, a 'you're welcome', and a friendly follow-up",
+    "apology": "accepting the apology, reassuring, and a short light reply",
+    "greeting": "a greeting back, a 'how are you', and a short reply to what they said",
+    "plan": "a yes, a no or not sure, and a question about a detail of the plan",
+    "question": "a yes, a no, and an honest 'not sure' or a short question back",
+    "open_question": "a direct answer using what the chat says, a 'not sure', and a question back",
+    "news": "a reaction to what they said, a question about it, and a short acknowledgement",
 }
+MAX_WORDS = 12  # chat replies are short; the user's length is applied by code afterwards
+
+
+def _line(sender: str, text: str, *, name: str, limit: int = 200) -> str:
+    body = " ".join(strip_emoji(text).split())[:limit] or "(emoji)"
+    return f"{name} (me): {body}" if sender == "me" else f"{sender}: {body}"
 
 
 def capable_prompt(profile: StyleProfile, *, me: str | None, chat: str,
                    context: list[tuple[str, str]], examples: list[Example],
                    n: int, act: str = "news") -> list[dict[str, str]]:
-    """System rules, then one user turn: the user's past replies to similar messages, the recent
-    conversation (sender, text; "me" marks the user's own lines) and the request."""
+    """System rules, then one user turn: the user's past replies to similar messages (for their
+    tone), the recent conversation (sender, text; "me" marks the user's own lines, "{name} (me)"
+    in the transcript) and the request for n short replies of different kinds."""
     name = me or "the user"
     language = LANGUAGES.get(profile.language, "English")
     system = (
-        f"You are {name}, writing in the WhatsApp chat '{chat}'. Write {n} different replies {name} "
-        f"could send next, in {language}. Each reply answers the last messages: a question gets an "
-        "answer or a clarifying question, a plan or invitation gets yes, no or another proposal, "
-        f"thanks get a fitting reply. Write like {name}: {describe_style(profile)}. Never repeat "
-        "the message; never invent facts the conversation does not support."
+        f"You write WhatsApp replies for {name}. Read the conversation and write {n} different "
+        f"replies {name} could send next, in {language}. Each reply answers the latest message, "
+        f"fits the whole conversation and has at most {MAX_WORDS} words. Write like {name}: "
+        f"{describe_style(profile)}. Be specific: each reply says what it is about, with words "
+        "from the conversation, not a bare 'yes'. Use only what the conversation says: no new "
+        "places, times, people or plans. Sound like a friend texting, not an assistant."
     )
     parts = []
     shown = [e for e in examples if strip_emoji(e.reply) and e.message.strip()]
     if shown:
-        parts.append(f"How {name} answered similar messages before:")
-        parts += [f"- {e.sender}: {e.message[:200]} -> {name}: {strip_emoji(e.reply)[:200]}"
-                  for e in shown]
+        parts.append(f"How {name} replied to similar messages in other chats (tone only, not facts):")
+        parts += [f"- {e.sender}: {' '.join(e.message.split())[:160]} -> {name}: "
+                  f"{' '.join(strip_emoji(e.reply).split())[:160]}" for e in shown]
         parts.append("")
-    parts.append("The conversation (latest last):")
-    parts += [f"{name if sender == 'me' else sender}: {strip_emoji(text)[:300]}" for sender, text in context]
+    parts.append(f"The conversation '{chat}' (latest last):")
+    parts += [_line(sender, text, name=name) for sender, text in context]
     parts.append("")
-    parts.append(_ACT_HINTS.get(act, _ACT_HINTS["news"]).format(name=name))
-    parts.append(f"Write {n} different replies {name} would send now, as a friend in the chat "
-                 f"(not an assistant), in {language}.")
+    kinds = _ACT_KINDS.get(act, _ACT_KINDS["news"])
+    parts.append(f"Write {n} replies {name} would send now, each of a different kind ({kinds}), "
+                 f"at most {MAX_WORDS} words each, in {language}.")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(parts)}]

@@ -213,9 +213,10 @@ def clean_reply(text: str, *, names: Iterable[str] = ()) -> str:
 
 
 def fit_reply(text: str, profile: StyleProfile, *, with_emoji: bool,
-              names: Iterable[str] = (), trim: bool = True) -> str:
-    """Make one reply follow the profile: length (unless `trim` is off: templates are short
-    already and must stay whole), greeting, '!' and '.', capitals, emoji."""
+              names: Iterable[str] = (), trim: bool = True, limit: int | None = None) -> str:
+    """Make one reply follow the profile: length (the profile's, or `limit` characters; unless
+    `trim` is off: templates are short already and must stay whole), greeting, '!' and '.',
+    capitals, emoji."""
     body = strip_emoji(clean_reply(text, names=names))
     if not body:
         return ""
@@ -225,7 +226,7 @@ def fit_reply(text: str, profile: StyleProfile, *, with_emoji: bool,
         body = rest or body
     elif not greeting and profile.greeting_rate >= 0.5 and profile.greetings:
         body = f"{profile.greetings[0]} {body[0].lower() + body[1:] if body[1:2].islower() else body}"
-    body = _trim(body, profile.max_chars) if trim else body
+    body = _trim(body, limit or profile.max_chars) if trim else body
     if profile.exclamation_rate < 0.1:
         body = re.sub(r"!+", ".", body.replace("¡", "")).replace("..", ".")
     if body.endswith(".") and not body.endswith("..") and profile.period_rate < 0.3:
@@ -279,11 +280,12 @@ def polish(candidates: Iterable[str], profile: StyleProfile, *, n: int, question
 
 def pick_replies(candidates: Iterable[tuple[str, str]], profile: StyleProfile, *, n: int,
                  question: bool, avoid: Iterable[str] = (), names: Iterable[str] = (),
-                 templates: Sequence[str] = ()) -> list[tuple[str, str]]:
+                 templates: Sequence[str] = (), draft_chars: int | None = None) -> list[tuple[str, str]]:
     """Exactly n distinct (reply, source) pairs: the candidates in order, then `templates`, then the
     generic templates. Sources: "yours" (the user's own words, kept as written), "llm" (fitted to
-    the profile and cut to length) and "template" (fitted, kept whole). Non-templates that echo
-    a text in `avoid` (the message being answered, an example) are skipped."""
+    the profile and cut to length: the profile's, or `draft_chars`) and "template" (fitted, kept
+    whole). Non-templates that echo a text in `avoid` (the message being answered, an example)
+    are skipped."""
     slots = emoji_slots(profile, n)
     names = list(names)
     avoid_keys = {_short_key(a) for a in avoid}
@@ -301,7 +303,7 @@ def pick_replies(candidates: Iterable[tuple[str, str]], profile: StyleProfile, *
             fitted = re.sub(r"\s+", " ", raw).strip()
         else:
             fitted = fit_reply(raw, profile, with_emoji=slots[len(picked)], names=names,
-                               trim=source == "llm")
+                               trim=source == "llm", limit=draft_chars)
         key = _short_key(fitted)
         if not key or key in keys or any(_similar(key, a) for a in avoid_keys):
             continue  # (also when cutting a draft to length left only the echo)
