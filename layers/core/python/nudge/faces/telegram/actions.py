@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -336,18 +336,6 @@ def set_keywords(services: Services, *, text: str) -> Reply:
     return Reply(f"Keywords: {listed}.\nAdd: /keywords visa, rent · remove all: /keywords clear")
 
 
-def _parse_time(value: str) -> time:
-    found = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?", value.strip().lower())
-    if not found:
-        raise InputError(f"Not a time: '{value}'. Example: /settings time 07:30")
-    hour, minute = int(found[1]), int(found[2] or 0)
-    hour += 12 if found[3] == "pm" and hour < 12 else 0
-    hour -= 12 if found[3] == "am" and hour == 12 else 0
-    if hour > 23 or minute > 59:
-        raise InputError(f"Not a time: '{value}'. Example: /settings time 07:30")
-    return time(hour, minute)
-
-
 def change_settings(services: Services, *, line: str) -> Reply:
     """`time 07:30`, `tz Europe/Berlin`, `chats group,one_to_one`, `remind 60`, `outbox on|off`, or
     nothing to show."""
@@ -358,7 +346,9 @@ def change_settings(services: Services, *, line: str) -> Reply:
     key, _, value = line.strip().partition(" ")
     key, value = key.lower(), value.strip()
     if key in ("time", "zeit", "hora") and value:
-        prefs = replace(prefs, daily_time=_parse_time(value))
+        from nudge.rules.digest_schedule import parse_time
+
+        prefs = replace(prefs, daily_time=parse_time(value))
     elif key in ("tz", "timezone", "zeitzone", "zona") and value:
         try:
             ZoneInfo(value)

@@ -251,7 +251,8 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 # --- buttons -----------------------------------------------------------------------------------
 
-def _suggestion_id(update: Update) -> int:
+def _button_id(update: Update) -> int:
+    """The number after the verb of a pressed button's data ("approve:12" -> 12)."""
     data = update.callback_query.data if update.callback_query else ""
     return int(str(data).partition(":")[2])
 
@@ -260,7 +261,7 @@ async def approve_reply(update: Update, context: Context) -> None:
     """✅: keep the reply as the user's style, leave only the copy buttons, send it to forward."""
     query = update.callback_query
     assert query is not None
-    text = await _call(update, context, actions.approve, suggestion_id=_suggestion_id(update))
+    text = await _call(update, context, actions.approve, suggestion_id=_button_id(update))
     await query.answer("Approved: later suggestions learn from it.")
     markup = query.message.reply_markup if query.message else None
     if markup is not None:
@@ -268,7 +269,7 @@ async def approve_reply(update: Update, context: Context) -> None:
                 for row in markup.inline_keyboard]
         await query.edit_message_reply_markup(InlineKeyboardMarkup([r for r in kept if r]))
     await context.bot.send_message(update.effective_chat.id, text)  # plain text, ready to copy
-    await _tell_if_queued(update, context, _suggestion_id(update))
+    await _tell_if_queued(update, context, _button_id(update))
 
 
 async def _tell_if_queued(update: Update, context: Context, suggestion_id: int) -> None:
@@ -294,7 +295,7 @@ async def copy_reply(update: Update, context: Context) -> None:
     """📋: the reply as a message of its own, so it can be copied or forwarded as is."""
     query = update.callback_query
     assert query is not None
-    text = await _call(update, context, actions.suggestion_text, suggestion_id=_suggestion_id(update))
+    text = await _call(update, context, actions.suggestion_text, suggestion_id=_button_id(update))
     await query.answer()
     await context.bot.send_message(update.effective_chat.id, text)
 
@@ -347,16 +348,11 @@ async def send_custom_reply(update: Update, context: Context) -> None:
                                             text=text.strip()))
 
 
-def _outbox_id(update: Update) -> int:
-    data = update.callback_query.data if update.callback_query else ""
-    return int(str(data).partition(":")[2])
-
-
 async def outbox_again(update: Update, context: Context) -> None:
     """📤 Send again: the user's explicit choice after a failed or unknown send."""
     query = update.callback_query
     assert query is not None
-    reply = await _call(update, context, actions.outbox_again, outbox_id=_outbox_id(update))
+    reply = await _call(update, context, actions.outbox_again, outbox_id=_button_id(update))
     await query.answer()
     await query.edit_message_reply_markup(None)
     await send(update, context, reply)
@@ -366,7 +362,7 @@ async def outbox_cancel(update: Update, context: Context) -> None:
     """✖ Cancel: take a still-queued reply out of the outbox."""
     query = update.callback_query
     assert query is not None
-    reply = await _call(update, context, actions.outbox_cancel, outbox_id=_outbox_id(update))
+    reply = await _call(update, context, actions.outbox_cancel, outbox_id=_button_id(update))
     await query.answer()
     await send(update, context, reply)
 
