@@ -3,7 +3,7 @@
 Generates --messages messages in --chats WhatsApp export files (bench/chatgen.py: several
 languages, thousands of distinct words, repeats, emoji, media, system lines), then in one fresh
 embedded Postgres: parse every file (nudge.whatsapp), store it (features.importing, no
-embedding), and enrich the backlog (features.importing.embed_pending: sentiment + embeddings)
+embedding), and enrich the backlog (features.enrichment.enrich_available: sentiment + embeddings)
 through llm_service over loopback HTTP, as `nudge import` does.
 
 Ours: llm_service with today's defaults (Q8_0 GGUF, packed batches, each distinct text once,
@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.chatgen import write_exports
 from nudge.config import load_settings
-from nudge.features.importing import embed_pending, import_export
+from nudge.features.enrichment import enrich_available
+from nudge.features.importing import import_export
 from nudge.llm import models
 from nudge.llm.client import LLMClient
 from nudge.store.db import prepare
@@ -89,7 +90,7 @@ EMBED_BATCH = 256  # texts per enrichment batch (one embedder call)
 
 def enrich(conn: psycopg.Connection[Any], url: str, *, batch: int,
            max_rows: int | None, distinct: bool) -> tuple[int, float]:
-    """(rows enriched, seconds) for embed_pending through llm_service at `url`."""
+    """(rows enriched, seconds) for enrich_available through llm_service at `url`."""
     import nudge.features.enrichment as enrichment
 
     with LLMClient(url, timeout=600) as client:
@@ -99,7 +100,7 @@ def enrich(conn: psycopg.Connection[Any], url: str, *, batch: int,
             enrichment.embed_distinct = lambda embed, texts, cache=None: embed(list(texts))
         try:
             started = time.perf_counter()
-            done = embed_pending(conn, client.embed, user_id=1, batch_size=batch,
+            done = enrich_available(conn, client.embed, user_id=1, batch_size=batch,
                                  max_rows=max_rows)
             return done, time.perf_counter() - started
         finally:

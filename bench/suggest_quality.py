@@ -219,7 +219,8 @@ def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], histor
     """Import the histories (embedded in batches afterwards), then ask every method for every
     held-out reply (the personas' first, or last), no new pair once `budget_s` seconds have
     passed; `sink` gets each pair when done."""
-    from nudge.features.importing import embed_pending, import_export
+    from nudge.features.enrichment import enrich_available
+    from nudge.features.importing import import_export
     from nudge.store import ensure_user
 
     embed = embed or llm.embed
@@ -230,7 +231,7 @@ def evaluate(conn: Any, *, llm: Any, capable: bool, test: list[Dialogue], histor
         upto = dialogue.hidden if dialogue in test else len(dialogue.turns)
         import_export(conn, as_export(dialogue, upto=upto, start=start + timedelta(hours=i)),
                       user_id=samsum_user, me=dialogue.me)
-    embedded = embed_pending(conn, embed, user_id=samsum_user, batch_size=512)
+    embedded = enrich_available(conn, embed, user_id=samsum_user, batch_size=512)
     if isinstance(embed, CachedEmbed):
         embed.save()
     print(f"imported and embedded {embedded} messages", flush=True)

@@ -9,7 +9,8 @@ import psycopg
 
 from nudge.domain import Message, ParsedExport
 from nudge.errors import LLMUnavailable
-from nudge.features.importing import embed_pending, import_export
+from nudge.features.enrichment import enrich_available
+from nudge.features.importing import import_export
 from nudge.llm import EMBEDDING_DIM
 
 T0 = datetime(2024, 3, 1, 9, 0)
@@ -52,7 +53,7 @@ def test_texts_with_nothing_to_find_get_a_sentiment_and_are_never_retried(
     import_export(db, export(TEXTS), user_id=1, embed=embed)
     assert one(db, "SELECT count(*) FROM messages WHERE embedding IS NULL") == 3
     assert one(db, "SELECT count(*) FROM messages WHERE sentiment IS NULL") == 0
-    assert embed_pending(db, embed, user_id=1) == 0
+    assert enrich_available(db, embed, user_id=1) == 0
     assert len(embed.calls) == 1
 
 
@@ -64,7 +65,7 @@ def test_after_an_llm_outage_only_texts_with_something_to_find_are_pending(
 
     import_export(db, export(TEXTS), user_id=1, embed=down)
     embed = Recorder()
-    assert embed_pending(db, embed, user_id=1) == 9  # every message enriched, 6 with a vector
+    assert enrich_available(db, embed, user_id=1) == 9  # every message enriched, 6 with a vector
     assert embed.calls == [["ok", "see you at 5", "where?"]]
     assert one(db, "SELECT count(*) FROM messages WHERE embedding IS NOT NULL") == 6
-    assert embed_pending(db, embed, user_id=1) == 0
+    assert enrich_available(db, embed, user_id=1) == 0

@@ -10,7 +10,8 @@ import pytest
 
 from nudge.domain import Message, ParsedExport
 from nudge.errors import InputError, LLMUnavailable
-from nudge.features.importing import IncomingMessage, embed_pending, import_export, ingest_batch
+from nudge.features.enrichment import enrich_available
+from nudge.features.importing import IncomingMessage, import_export, ingest_batch
 
 T0 = datetime(2024, 5, 1, 9, 0)
 DIM = 384
@@ -141,7 +142,7 @@ def test_the_given_embedder_fills_embeddings_of_new_text_messages(
     assert calls == [64, 36]
 
 
-def test_an_unavailable_llm_still_stores_the_messages_and_embed_pending_fills_them_later(
+def test_an_unavailable_llm_still_stores_the_messages_and_enrich_available_fills_them_later(
     db: psycopg.Connection[Any],
 ) -> None:
     def down(texts: list[str]) -> list[list[float]]:
@@ -150,10 +151,10 @@ def test_an_unavailable_llm_still_stores_the_messages_and_embed_pending_fills_th
     result = import_export(db, export(chat_messages(70)), user_id=1, embed=down)
     assert result.inserted == 70
     assert count(db, "SELECT count(*) FROM messages WHERE embedding IS NULL") == 70
-    assert embed_pending(db, down, user_id=1) == 0
-    assert embed_pending(db, fake_embed, user_id=1, batch_size=16) == 70
+    assert enrich_available(db, down, user_id=1) == 0
+    assert enrich_available(db, fake_embed, user_id=1, batch_size=16) == 70
     assert count(db, "SELECT count(*) FROM messages WHERE embedding IS NULL") == 0
-    assert embed_pending(db, fake_embed, user_id=1) == 0
+    assert enrich_available(db, fake_embed, user_id=1) == 0
 
 
 def test_collector_messages_with_ids_are_keyed_by_id(db: psycopg.Connection[Any]) -> None:

@@ -139,6 +139,25 @@ def enrich_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int,
         release_user_lock(conn, lock_class=_ENRICH_LOCK, user_id=user_id)
 
 
+def enrich_available(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int,
+                     batch_size: int = BATCH, max_rows: int | None = None,
+                     transcriber: Transcriber | None = None) -> int:
+    """`enrich_pending` for callers that must not fail when the LLM is away (an import that
+    enriches in place): stops early, without raising; returns how many were enriched. The rest
+    waits in the backlog."""
+    done = [0]
+
+    def count(finished: int, _total: int) -> None:
+        done[0] = finished
+
+    try:
+        return enrich_pending(conn, embed, user_id=user_id, limit=max_rows, on_progress=count,
+                              batch_size=batch_size, transcriber=transcriber)
+    except LLMUnavailable as exc:
+        log.warning("enrichment postponed, LLM unavailable: %s", exc)
+        return done[0]
+
+
 def backlog(conn: psycopg.Connection[Any], *, user_id: int) -> tuple[int, Any]:
     """(pending messages, when the oldest was stored) of one user (`nudge status`)."""
     return store.enrichment_backlog(conn, user_id=user_id)

@@ -27,8 +27,8 @@ from typing import Any
 import psycopg
 
 from nudge.domain import MESSAGE_KINDS, ChatType, ImportResult, Message, ParsedExport
-from nudge.errors import InputError, LLMUnavailable
-from nudge.features.enrichment import TRANSCRIBE_LIMIT, Embed, enrich_pending
+from nudge.errors import InputError
+from nudge.features.enrichment import TRANSCRIBE_LIMIT, Embed, enrich_available
 from nudge.features.identity import is_me, my_name, overlap_sample, same_chat
 from nudge.llm import Transcriber
 from nudge.store import chats
@@ -286,7 +286,7 @@ def _store(conn: psycopg.Connection[Any], *, user_id: int, name: str, chat_type:
                             merge=True, attach=attach)
     # Also with nothing new: a re-import may have brought a voice note's missing audio.
     if embed is not None:
-        embed_pending(conn, embed, user_id=user_id, transcriber=transcriber)
+        enrich_available(conn, embed, user_id=user_id, transcriber=transcriber)
     elif transcriber is not None:  # transcripts now, embeddings later with the backlog
         from nudge.features.transcription import transcribe_pending
 
@@ -310,21 +310,3 @@ def _write(conn: psycopg.Connection[Any], *, user_id: int, claim: dict[str, Any]
         if attach is not None:
             attach(conn, chat.id, keys)
     return chat, keys
-
-
-
-def embed_pending(conn: psycopg.Connection[Any], embed: Embed, *, user_id: int, batch_size: int = 64,
-                  max_rows: int | None = None, transcriber: Transcriber | None = None) -> int:
-    """The enrichment backlog (nudge.features.enrichment.enrich_pending) under its old name: stops
-    early, without raising, when the embedder raises LLMUnavailable; returns how many were done."""
-    done = [0]
-
-    def count(finished: int, _total: int) -> None:
-        done[0] = finished
-
-    try:
-        return enrich_pending(conn, embed, user_id=user_id, limit=max_rows, on_progress=count,
-                              batch_size=batch_size, transcriber=transcriber)
-    except LLMUnavailable as exc:
-        log.warning("enrichment postponed, LLM unavailable: %s", exc)
-        return done[0]

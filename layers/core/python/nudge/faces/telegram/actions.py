@@ -212,8 +212,9 @@ def import_document(services: Services, *, data: bytes, file_name: str,
     The user's name must be known first (it decides which messages are theirs): the profile's,
     else their Telegram first name when it is one of the export's senders; otherwise the bot
     asks for it and imports nothing yet."""
+    from nudge.features.enrichment import enrich_available
     from nudge.features.identity import is_me, set_my_name
-    from nudge.features.importing import embed_pending, import_export
+    from nudge.features.importing import import_export
     from nudge.whatsapp import parse_bytes
     from nudge.whatsapp.voice import audio_members
 
@@ -237,7 +238,7 @@ def import_document(services: Services, *, data: bytes, file_name: str,
                            me=services.me, audio=audio_members(data, parsed.media_files),
                            keep_audio=services.settings.keep_audio)
     if result.inserted and not _queue_enrichment(services):  # LLM away: the backlog waits
-        embed_pending(services.conn, services.embed, user_id=services.user_id,
+        enrich_available(services.conn, services.embed, user_id=services.user_id,
                       transcriber=services.llm)
     return Reply(render_import(result))
 
