@@ -10,7 +10,7 @@ from typing import Any
 from nudge.config import load_settings
 from nudge.faces.http.app import powertools
 from nudge.faces.schedules import (
-    run_embedding_backlog,
+    run_enrichment_backlog,
     run_outbox_notices,
     run_reminders,
     scheduled_time,
@@ -30,7 +30,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     metrics.add_metric(name="OutboxOutcomesTold", unit="Count", value=len(outbox.sent))
     if settings.llm_base_url:  # on AWS always; the tick also catches up on missing embeddings
         metrics.add_metric(name="MessagesEmbedded", unit="Count",
-                           value=run_embedding_backlog(settings))
+                           value=run_enrichment_backlog(settings))
     metrics.add_metric(name="RemindersSent", unit="Count", value=len(report.sent))
     metrics.add_metric(name="RemindersFailed", unit="Count", value=len(report.failed))
     logger.info("reminder run", extra={"scheduled_time": now.isoformat(), **report.to_json()})

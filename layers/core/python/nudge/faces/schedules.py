@@ -235,7 +235,7 @@ def run_outbox_notices(settings: Settings, now: datetime) -> RunReport:
     return asyncio.run(_with_bot(settings, _outbox_run, _aware(now)))
 
 
-def run_embedding_backlog(settings: Settings, *, max_rows: int = 2000) -> int:
+def run_enrichment_backlog(settings: Settings, *, max_rows: int = 2000) -> int:
     """Catch up on the enrichment backlog (jobs dropped while the LLM was away, imports left with
     --no-wait), a bounded batch per run, user by user (nudge.features.enrichment)."""
     from nudge.bootstrap import open_services
@@ -258,7 +258,7 @@ def run_all(settings: Settings, now: datetime) -> dict[str, Any]:
     if settings.telegram_bot_token:
         done["digest"] = run_daily_digest(settings, now).to_json()
         done["reminders"] = run_reminders(settings, now).to_json()
-    done["enriched"] = run_embedding_backlog(settings)
+    done["enriched"] = run_enrichment_backlog(settings)
     log.info("schedules ran", extra=done)
     return done
 

@@ -29,10 +29,6 @@ Submit = Callable[[str, dict[str, Any]], None]
 LlmProvider = Callable[[], Any]  # -> nudge.llm.client.LLMClient | None
 
 
-def no_queue(kind: str, payload: dict[str, Any]) -> None:
-    """A `submit` that runs nothing: the job stays queued until a worker takes it."""
-
-
 def queue_submit(settings: Callable[[], Any]) -> Submit:
     """The default `submit`: the pipeline's job queue (JOBS_QUEUE_URL). A queue that fails is
     logged; the job stays queued and the status says so."""
@@ -55,7 +51,7 @@ class ApiParts:
     borrow: ConnectionProvider
     llm: LlmProvider
     lock_state: Callable[[str], Any]
-    submit: Submit = no_queue
+    submit: Submit
     max_body_bytes: int = MAX_BODY_BYTES
     _known_users: set[int] = field(default_factory=set)
     _guard: threading.Lock = field(default_factory=threading.Lock)
